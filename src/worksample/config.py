@@ -1,0 +1,82 @@
+"""The one typed Settings object: the only place that reads the environment.
+
+Nothing in the package reads ``os.environ`` at import time (STYLE.md habit 5); processes build a
+``Settings`` at start-up and hand it on through the FastAPI lifespan or the arq ``ctx``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ARTIFACTS_DIR = REPO_ROOT / "artifacts"
+
+# Values people paste from examples; start-up refuses them outside the sandbox.
+PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "xxx", "todo", "placeholder"})
+
+
+class ConfigError(RuntimeError):
+    """Start-up configuration is missing or unusable; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKSAMPLE_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./worksample.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Where the service is reachable from outside (links in comments, invitation e-mails, OAuth callbacks).
+    public_url: str = "http://127.0.0.1:8000"
+
+    github_api_url: str = "https://api.github.com"
+    # The browser-facing GitHub (OAuth authorize page); the simulator serves both from one origin.
+    github_web_url: str = "https://github.com"
+    github_app_id: int | None = None
+    github_app_slug: str | None = None
+    github_private_key: SecretStr | None = None
+    github_private_key_path: Path | None = None
+    github_webhook_secret: SecretStr | None = None
+    # Accepted as well during a secret rotation, so deliveries signed with the old secret are not lost.
+    github_webhook_secret_previous: SecretStr | None = None
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    # GitHub asks integrators to leave at least one second between mutative requests.
+    github_write_interval_seconds: float = Field(default=1.0, ge=0)
+
+    artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
+
+    # True when talking to worksample's own GitHub simulator: secrets may then be generated.
+    sandbox: bool = False
+
+    @model_validator(mode="after")
+    def _load_private_key_file(self) -> Settings:
+        if self.github_private_key is None and self.github_private_key_path is not None:
+            try:
+                self.github_private_key = SecretStr(self.github_private_key_path.read_text())
+            except OSError as exc:
+                raise ValueError(
+                    f"WORKSAMPLE_GITHUB_PRIVATE_KEY_PATH: cannot read {self.github_private_key_path}: {exc}"
+                ) from exc
+        return self
+
+    def require_production_secrets(self) -> None:
+        """Refuse to start against real GitHub without real credentials, naming what is missing."""
+        if self.sandbox:
+            return
+        missing: list[str] = []
+        if self.github_app_id is None:
+            missing.append("WORKSAMPLE_GITHUB_APP_ID")
+        key = self.github_private_key.get_secret_value() if self.github_private_key else ""
+        if key.strip().lower() in PLACEHOLDERS or "PRIVATE KEY" not in key:
+            missing.append("WORKSAMPLE_GITHUB_PRIVATE_KEY (or WORKSAMPLE_GITHUB_PRIVATE_KEY_PATH)")
+        secret = self.github_webhook_secret.get_secret_value() if self.github_webhook_secret else ""
+        if secret.strip().lower() in PLACEHOLDERS:
+            missing.append("WORKSAMPLE_GITHUB_WEBHOOK_SECRET")
+        if missing:
+            raise ConfigError(
+                "missing or placeholder configuration: "
+                + ", ".join(missing)
+                + " (set them, or set WORKSAMPLE_SANDBOX=1 to run against the GitHub simulator)"
+            )
