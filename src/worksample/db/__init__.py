@@ -1,0 +1,1 @@
+"""Persistence: typed models, the async engine and sessions, and the Alembic migrations."""

@@ -1,0 +1,281 @@
+"""The stored state of the service, as SQLAlchemy 2 typed models.
+
+Portable across SQLite (the embedded default) and PostgreSQL (production): plain ``JSON`` columns,
+``BigInteger`` for GitHub's numeric ids (they passed 2**31 long ago), UTC-aware timestamps through
+:class:`~worksample.db.types.UTCDateTime`, and named constraints so that Alembic can alter them on
+SQLite's batch mode too. The schema changes only through the migrations in ``db/migrations``; a test
+checks that they produce exactly this metadata.
+
+Reserved for later issues (not built here): webhook deliveries in, outbox events out, ATS
+endpoints, and reviews.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from worksample.db.types import UTCDateTime, utcnow
+
+# GitHub logins are at most 39 characters; repository names at most 100.
+LOGIN_LENGTH = 39
+REPO_NAME_LENGTH = 100
+REPO_FULL_NAME_LENGTH = LOGIN_LENGTH + 1 + REPO_NAME_LENGTH
+URL_LENGTH = 500
+
+# What an organisation gets until it says otherwise; the scoring issue owns the meaning of each key.
+DEFAULT_SCORING_POLICY: dict[str, Any] = {
+    # Weighted mean of the reviewers' rubric scores (1–4) at or above which a candidate passes.
+    "pass_threshold": 3.0,
+    # Whether an assignment is scored as soon as the lead engineer has reviewed, or only when
+    # every reviewer with a weight has.
+    "require_all_reviewers": False,
+}
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _org_fk() -> ForeignKey:
+    return ForeignKey("organizations.id", ondelete="CASCADE")
+
+
+def _default_scoring_policy() -> dict[str, Any]:
+    return dict(DEFAULT_SCORING_POLICY)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        dict[str, str]: JSON(),
+    }
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Organization(Timestamped, Base):
+    """A tenant: one GitHub organisation that runs assignments with us."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As GitHub spells it; GitHub logins are case-insensitive, so look them up with lower().
+    login: Mapped[str] = mapped_column(String(LOGIN_LENGTH), unique=True)
+    github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Known once the App is installed on the organisation (installation webhook or lookup).
+    installation_id: Mapped[int | None] = mapped_column(BigInteger)
+    scoring_policy: Mapped[dict[str, Any]] = mapped_column(default=_default_scoring_policy)
+
+
+class Installation(Timestamped, Base):
+    """An installation of our GitHub App, as GitHub reports it."""
+
+    __tablename__ = "installations"
+
+    # GitHub's installation id, not one of ours.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_login: Mapped[str] = mapped_column(String(LOGIN_LENGTH), index=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    account_type: Mapped[str] = mapped_column(String(32), default="Organization")
+    suspended_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class ApiKey(Base):
+    """A bearer key for the recruiter/ATS API, scoped to one organisation.
+
+    Only a SHA-256 of the key is stored: the key carries 256 bits of randomness, so a slow KDF adds
+    nothing but latency on every request. ``prefix`` is the public part used to find the row.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+
+
+class Person(Timestamped, Base):
+    """A candidate, known to one organisation.
+
+    Keyed by GitHub's numeric id once known (logins can be renamed, the id stays); until GitHub has
+    confirmed the id only the login is known. ``name`` and ``email`` are personal data that the
+    erase feature clears (``erased_at`` records that it happened).
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("organization_id", "github_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    github_id: Mapped[int | None] = mapped_column(BigInteger)
+    login: Mapped[str] = mapped_column(String(LOGIN_LENGTH), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    erased_at: Mapped[datetime | None]
+
+
+class Assignment(Timestamped, Base):
+    """One candidate working one artifact, from request to score."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # The list endpoint pages through one organisation's assignments, newest first.
+        Index(None, "organization_id", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_new_uuid)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The login as the recruiter gave it; the person's current login may change later.
+    candidate_login: Mapped[str] = mapped_column(String(LOGIN_LENGTH))
+
+    artifact_id: Mapped[str] = mapped_column(String(64))
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    deadline_at: Mapped[datetime | None]
+    time_limit_hours: Mapped[int | None] = mapped_column(Integer)
+    external_ids: Mapped[dict[str, str]] = mapped_column(default=dict)
+
+    # Values of worksample.assignments.AssignmentStatus; only the state machine changes them.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    # Bumped on every state change so that the ATS can order the events it receives.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    repo_name: Mapped[str | None] = mapped_column(String(REPO_NAME_LENGTH))
+    repo_full_name: Mapped[str | None] = mapped_column(String(REPO_FULL_NAME_LENGTH))
+    repo_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    repo_html_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    invitation_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    # Provisioning step markers: set when a step is known done on GitHub, so that a re-run of the
+    # job skips it (and checks GitHub rather than repeating it when a marker is missing).
+    repo_created_at: Mapped[datetime | None]
+    content_committed_at: Mapped[datetime | None]
+    content_commit_sha: Mapped[str | None] = mapped_column(String(40))
+    candidate_invited_at: Mapped[datetime | None]
+    reviewers_granted_at: Mapped[datetime | None]
+
+    pr_number: Mapped[int | None] = mapped_column(Integer)
+    pr_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    pr_head_sha: Mapped[str | None] = mapped_column(String(40))
+
+    score: Mapped[float | None] = mapped_column(Float)
+    scored_at: Mapped[datetime | None]
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+    candidate: Mapped[Person] = relationship(lazy="raise")
+    reviewers: Mapped[list[AssignmentReviewer]] = relationship(
+        lazy="raise",
+        order_by="AssignmentReviewer.position",
+        cascade="all, delete-orphan",
+        back_populates="assignment",
+    )
+    events: Mapped[list[AssignmentEvent]] = relationship(
+        lazy="raise",
+        order_by="AssignmentEvent.id",
+        cascade="all, delete-orphan",
+        back_populates="assignment",
+    )
+
+
+class AssignmentReviewer(Base):
+    """A reviewer of one assignment; position 0 is the lead engineer."""
+
+    __tablename__ = "assignment_reviewers"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "position"),
+        UniqueConstraint("assignment_id", "login"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    login: Mapped[str] = mapped_column(String(LOGIN_LENGTH))
+    github_id: Mapped[int | None] = mapped_column(BigInteger)
+    # lead | engineer | observer (worksample.assignments.ReviewerRole)
+    role: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)
+    position: Mapped[int] = mapped_column(Integer)
+    # Read access given on the repository (per reviewer, so a resumed job skips those done).
+    access_granted_at: Mapped[datetime | None]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="reviewers", lazy="raise")
+
+
+class AssignmentEvent(Base):
+    """One entry of an assignment's stored timeline."""
+
+    __tablename__ = "assignment_events"
+    __table_args__ = (Index(None, "assignment_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    # The assignment's version after this entry, when it changed the status.
+    version: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="events", lazy="raise")
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an ``Idempotency-Key``, replayed on retries.
+
+    Written in the same transaction as what the request created, so a retry finds either both or
+    neither. ``fingerprint`` is a hash of the request body: the same key with a different body is
+    refused rather than silently answered with the first result.
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # The route the key was used on: a key reused on another route is a client bug.
+    endpoint: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    assignment_id: Mapped[str | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
