@@ -23,6 +23,10 @@ def _register() -> None:
 
     app.add_typer(sandbox.app, name="sandbox")
 
+    from worksample.cli import artifacts
+
+    app.add_typer(artifacts.app, name="artifacts")
+
 
 def main() -> None:
     _register()
