@@ -27,6 +27,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./worksample.db"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # The arq queue the API enqueues on and the worker reads; tests use a unique one each.
+    queue_name: str = Field(default="arq:queue", min_length=1)
     # Where the service is reachable from outside (links in comments, invitation e-mails, OAuth callbacks).
     public_url: str = "http://127.0.0.1:8000"
 
@@ -46,6 +48,9 @@ class Settings(BaseSettings):
     github_write_interval_seconds: float = Field(default=1.0, ge=0)
 
     artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
+
+    # Largest request body the API reads; an assignment request is a few kilobytes.
+    max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     # True when talking to worksample's own GitHub simulator: secrets may then be generated.
     sandbox: bool = False

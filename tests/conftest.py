@@ -1,0 +1,243 @@
+"""Shared fixtures: real databases, real Redis, the GitHub simulator and the service app.
+
+Everything here is real: tests talk to the service through its HTTP front door, to SQLite files
+and a PostgreSQL server, to Redis, and to the GitHub simulator. Fixtures, from the bottom up:
+
+``database_url``
+    Parametrised: each test that uses it (directly or through ``settings``) runs once on SQLite
+    and once on PostgreSQL (marked ``postgres``; ``-m "not postgres"`` skips those). The schema
+    comes from the Alembic migrations, never from ``create_all``: migrated once per session into
+    a template, then each test gets an empty copy (SQLite: a copied file; PostgreSQL: a database
+    named ``ws_test_<pid>_<random>`` created for the session and dropped at its end, with every
+    table truncated before each test).
+``redis_url``, ``queue_name``
+    The shared Redis on 127.0.0.1:6379, with an arq queue name unique to the test, so concurrent
+    test runs never see each other's jobs. Nothing ever flushes the database.
+``artifacts_dir``
+    A folder holding one small artifact (``test-sample``, variables ``company`` and ``seats``).
+``settings``
+    ``Settings`` built from the above (sandbox mode, no environment, no ``.env``).
+``engine``, ``sessionmaker``
+    The service's own engine and sessions over that database.
+``arq_pool``
+    An arq connection on ``settings.redis_url`` whose default queue is ``settings.queue_name``;
+    jobs it (or the app) enqueues are removed at teardown.
+``api_app`` / ``api_client``
+    The service app built by ``create_app(settings, github_transport=..., arq_pool=...)`` with its
+    lifespan running, and an ``httpx.AsyncClient`` on it through ``httpx.ASGITransport``.
+``organization``, ``api_key``, ``auth_headers``
+    A tenant and a bearer key for it (the key is shown only here, as with the CLI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import textwrap
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from worksample.config import Settings
+from worksample.db import migrate
+from worksample.db.models import Base
+from worksample.db.session import create_engine, create_sessionmaker
+
+PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PG_URL_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+T = TypeVar("T")
+
+
+def unique_name(prefix: str) -> str:
+    """A name no concurrent test run will pick: process id plus 48 random bits."""
+    return f"{prefix}_{os.getpid()}_{secrets.token_hex(6)}"
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion from synchronous (session-scoped) fixture code.
+
+    A private loop rather than ``asyncio.run``, which would reset the thread's current event loop
+    under pytest-asyncio's feet.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Databases
+
+
+async def _pg_admin(statement: str) -> None:
+    # CREATE/DROP DATABASE cannot run inside a transaction, hence AUTOCOMMIT.
+    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def create_pg_database(name: str) -> str:
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    return PG_URL_TEMPLATE.format(name=name)
+
+
+async def drop_pg_database(name: str) -> None:
+    # WITH (FORCE): a test that leaked a connection must not leave the database behind.
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(Settings(_env_file=None, database_url=url, sandbox=True))
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; tests get copies of it."""
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    run_blocking(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database for this test session, migrated to head, dropped at the end."""
+    name = unique_name("ws_test")
+    url = run_blocking(create_pg_database(name))
+    try:
+        run_blocking(_migrate(url))
+        yield url
+    finally:
+        run_blocking(drop_pg_database(name))
+
+
+async def _truncate_all(url: str) -> None:
+    engine = create_engine(Settings(_env_file=None, database_url=url, sandbox=True))
+    try:
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database: a SQLite file or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        path = tmp_path / "worksample.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    run_blocking(_truncate_all(url))
+    return url
+
+
+# --------------------------------------------------------------------------------------------
+# Redis, artifacts, settings
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+def queue_name() -> str:
+    return unique_name("arq:test-queue")
+
+
+TEST_ARTIFACT_TOML = """\
+id = "test-sample"
+title = "Test sample"
+profile = "api-platform-tpm"
+summary = "A small artifact for the service's tests."
+time_limit_hours = 48
+instructions = "Read the RFC and answer in a pull request."
+
+[variables.company]
+type = "string"
+default = "Acme"
+description = "The company name shown to the candidate."
+max_length = 40
+
+[variables.seats]
+type = "integer"
+default = 10
+description = "How many seats the customer has."
+
+[[rubric.criteria]]
+id = "clarity"
+title = "Clarity"
+weight = 2.0
+anchors = { 1 = "Hard to follow.", 2 = "Followable with effort.", 3 = "Clear.", 4 = "Crisp and complete." }
+
+[[rubric.criteria]]
+id = "risk"
+title = "Risk handling"
+weight = 1.0
+anchors = { 1 = "Ignores risk.", 2 = "Names risks.", 3 = "Mitigates risks.", 4 = "Plans for failure." }
+"""
+
+
+def write_test_artifact(directory: Path) -> Path:
+    folder = directory / "test-sample"
+    (folder / "repo").mkdir(parents=True)
+    (folder / "artifact.toml").write_text(TEST_ARTIFACT_TOML)
+    (folder / "REVIEWER_GUIDE.md").write_text("Look for a rollout plan.\n")
+    (folder / "repo" / "README.md.j2").write_text(
+        textwrap.dedent("""\
+            # {{ company }} API deprecation
+
+            {{ company }} has {{ seats }} seats.
+        """)
+    )
+    (folder / "repo" / "NOTES.txt").write_text("Plain file, copied as is.\n")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_test_artifact(tmp_path_factory.mktemp("artifacts"))
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, queue_name: str, artifacts_dir: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        redis_url=redis_url,
+        queue_name=queue_name,
+        artifacts_dir=artifacts_dir,
+        sandbox=True,
+        # Tests must not wait a second between GitHub writes; pacing has its own tests.
+        github_write_interval_seconds=0,
+    )
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
