@@ -1,0 +1,206 @@
+"""Spacing of mutative GitHub requests per installation.
+
+GitHub asks integrators to leave at least one second between mutative requests and documents
+secondary limits on content-creating requests (80 a minute, 500 an hour). Waiting for a 403 and
+backing off costs a ``retry-after`` of a minute or more; queueing writes so the limits are never
+hit is both faster and what GitHub asks for. A pacer hands out *slots*: each write reserves the
+earliest moment that keeps (a) ``interval`` seconds after the previous write and (b) every budget
+of ``limit`` writes per ``period`` seconds, then sleeps until it.
+
+Two implementations share the algorithm:
+
+- ``RedisWritePacer`` keeps the reserved slots in Redis and reserves atomically in a Lua script
+  using Redis's own clock, so every job in every worker process (on any host) paces against one
+  schedule. This is what the worker uses.
+- ``LocalWritePacer`` keeps them in memory: correct for all coroutines of one process, but N
+  processes with it would together write N times as fast. Use it only where one process talks to
+  GitHub (a CLI command, a test).
+
+Either also records a *hold*: when GitHub answers with a rate limit anyway (another tool on the
+same installation, a limit we do not model), every request of that installation waits it out
+instead of each job discovering it with its own 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most ``limit`` writes in any ``period`` seconds."""
+
+    limit: int
+    period: float
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.period <= 0:
+            raise ValueError(f"budget needs limit >= 1 and period > 0, got {self.limit}/{self.period}s")
+
+
+# GitHub's documented secondary limits on content-creating requests.
+GITHUB_BUDGETS = (Budget(80, 60.0), Budget(500, 3600.0))
+
+
+@dataclass(frozen=True)
+class PacingPolicy:
+    interval: float = 1.0
+    budgets: tuple[Budget, ...] = field(default=GITHUB_BUDGETS)
+
+    def __post_init__(self) -> None:
+        if self.interval < 0:
+            raise ValueError(f"write interval must be >= 0, got {self.interval}")
+
+    @property
+    def history(self) -> int:
+        """How many past slots the budgets need to see."""
+        return max([b.limit for b in self.budgets], default=1)
+
+    @property
+    def horizon(self) -> float:
+        """How long a slot stays relevant (for expiring bookkeeping)."""
+        return max([b.period for b in self.budgets], default=0.0) + self.interval
+
+
+class WritePacer(Protocol):
+    async def wait_for_write(self, key: str) -> float:
+        """Reserve the next write slot for ``key`` and sleep until it; returns seconds slept."""
+        ...
+
+    async def wait_for_hold(self, key: str) -> float:
+        """Sleep while ``key`` is held after a rate-limit answer; returns seconds slept."""
+        ...
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Make every request of ``key`` wait ``seconds`` from now (never shortens a hold)."""
+        ...
+
+
+def next_slot(now: float, slots: deque[float], held_until: float, policy: PacingPolicy) -> float:
+    """The earliest moment >= now a write may go, given the slots already handed out (oldest first)."""
+    slot = max(now, held_until)
+    if slots:
+        slot = max(slot, slots[-1] + policy.interval)
+    for budget in policy.budgets:
+        if len(slots) >= budget.limit:
+            slot = max(slot, slots[-budget.limit] + budget.period)
+    return slot
+
+
+class LocalWritePacer:
+    """In-process pacer: every coroutine of this process shares one schedule per key."""
+
+    def __init__(self, policy: PacingPolicy) -> None:
+        self.policy = policy
+        self._slots: dict[str, deque[float]] = {}
+        self._held_until: dict[str, float] = {}
+
+    async def wait_for_write(self, key: str) -> float:
+        # No await between reading and appending: the reservation is atomic under asyncio.
+        now = time.monotonic()
+        slots = self._slots.setdefault(key, deque(maxlen=self.policy.history))
+        slot = next_slot(now, slots, self._held_until.get(key, 0.0), self.policy)
+        slots.append(slot)
+        delay = slot - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return delay
+
+    async def wait_for_hold(self, key: str) -> float:
+        delay = self._held_until.get(key, 0.0) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+            return delay
+        return 0.0
+
+    async def hold(self, key: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._held_until[key] = max(self._held_until.get(key, 0.0), until)
+
+
+# KEYS[1]: list of reserved slots (unix seconds, oldest first); KEYS[2]: held-until.
+# ARGV: interval, history, ttl_ms, then limit/period pairs. Returns the delay as a string because
+# Redis truncates Lua numbers to integers.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local slot = now
+local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+if held > slot then slot = held end
+local last = redis.call('LINDEX', KEYS[1], -1)
+if last then
+  last = tonumber(last) + interval
+  if last > slot then slot = last end
+end
+local i = 4
+while ARGV[i] do
+  local nth = redis.call('LINDEX', KEYS[1], -tonumber(ARGV[i]))
+  if nth then
+    nth = tonumber(nth) + tonumber(ARGV[i + 1])
+    if nth > slot then slot = nth end
+  end
+  i = i + 2
+end
+redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now) * 1000) + tonumber(ARGV[3]))
+return string.format('%.6f', slot - now)
+"""
+
+# KEYS[1]: held-until. ARGV[1]: seconds to hold (0 = just read). Returns seconds left as a string.
+_HOLD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+local want = now + tonumber(ARGV[1])
+if tonumber(ARGV[1]) > 0 and want > held then
+  held = want
+  redis.call('SET', KEYS[1], string.format('%.6f', held), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+end
+if held > now then return string.format('%.6f', held - now) end
+return '0'
+"""
+
+
+class RedisWritePacer:
+    """Pacer whose schedule lives in Redis, shared by every process that uses the same ``prefix``."""
+
+    def __init__(self, redis: Redis, policy: PacingPolicy, prefix: str = "worksample:github:pace") -> None:
+        self.policy = policy
+        self._redis = redis
+        self._prefix = prefix
+        self._reserve = redis.register_script(_RESERVE)
+        self._hold = redis.register_script(_HOLD)
+
+    def _keys(self, key: str) -> tuple[str, str]:
+        return f"{self._prefix}:{key}:slots", f"{self._prefix}:{key}:held"
+
+    async def wait_for_write(self, key: str) -> float:
+        slots_key, held_key = self._keys(key)
+        args: list[float | int] = [
+            self.policy.interval,
+            self.policy.history,
+            int(self.policy.horizon * 1000) + 1000,
+        ]
+        for budget in self.policy.budgets:
+            args += [budget.limit, budget.period]
+        delay = float(await self._reserve(keys=[slots_key, held_key], args=args))
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return delay
+
+    async def wait_for_hold(self, key: str) -> float:
+        delay = float(await self._hold(keys=[self._keys(key)[1]], args=[0]))
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return delay
+
+    async def hold(self, key: str, seconds: float) -> None:
+        await self._hold(keys=[self._keys(key)[1]], args=[seconds])

@@ -1,0 +1,82 @@
+"""The httpx transport every installation client sends through: pacing and rate-limit waits.
+
+Pacing lives at the HTTP seam rather than in the provisioning code so that no GitHub write can
+skip it, including writes repeated after a rate-limit answer. githubkit's own retry is switched off
+(``auto_retry=False``) because it sleeps without telling the pacer, so other jobs would keep writing
+into a limit one job already hit.
+
+A rate-limit answer (see ``ratelimit.rate_limit_wait``) puts a hold on the whole installation. A
+short wait (``max_wait`` seconds or less) is waited out here and the request sent again; a longer
+one is handed back to githubkit unchanged, which raises ``RateLimitExceeded`` with ``retry_after``,
+and the job layer turns that into a deferred retry instead of a failed assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import httpx
+
+from worksample.github.pacing import WritePacer
+from worksample.github.ratelimit import is_write, rate_limit_wait
+
+log = logging.getLogger(__name__)
+
+# Minting an installation token is an App-level call: it is not a write GitHub counts against the
+# installation's content-creation limits, and pacing it would delay every job's first request.
+_UNPACED = re.compile(r"/app/installations/\d+/access_tokens$")
+
+
+class PacedTransport(httpx.AsyncBaseTransport):
+    """Wraps another transport; ``key`` names the pacing schedule (one per installation)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        pacer: WritePacer,
+        key: str,
+        *,
+        max_wait: float = 30.0,
+        max_attempts: int = 5,
+    ) -> None:
+        self._inner = inner
+        self._pacer = pacer
+        self._key = key
+        self._max_wait = max_wait
+        self._max_attempts = max_attempts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        paced = is_write(request.method) and not _UNPACED.search(request.url.path)
+        attempt = 1
+        while True:
+            await self._pacer.wait_for_hold(self._key)
+            if paced:
+                await self._pacer.wait_for_write(self._key)
+            response = await self._inner.handle_async_request(request)
+            wait = rate_limit_wait(response.status_code, response.headers, time.time())
+            if wait is None:
+                return response
+            await self._pacer.hold(self._key, wait)
+            log.warning(
+                "github.rate_limited installation=%s method=%s path=%s status=%s wait=%.1fs attempt=%d",
+                self._key,
+                request.method,
+                request.url.path,
+                response.status_code,
+                wait,
+                attempt,
+            )
+            if wait > self._max_wait or attempt >= self._max_attempts:
+                return response
+            # The body must be consumed before the connection can be reused for the retry.
+            await response.aread()
+            await response.aclose()
+            attempt += 1
+
+    async def aclose(self) -> None:
+        # githubkit builds a short-lived httpx client per call and closes it, which closes its
+        # transport; the shared inner transport (and its connection pool) must outlive those
+        # clients, so it is closed by its owner, ``GitHubApp.aclose``.
+        return None

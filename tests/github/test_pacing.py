@@ -1,0 +1,126 @@
+"""Write pacing: spacing, budgets and holds, in one process and across processes (real Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from worksample.github.pacing import (
+    Budget,
+    LocalWritePacer,
+    PacingPolicy,
+    RedisWritePacer,
+    WritePacer,
+    next_slot,
+)
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def prefix() -> str:
+    # Other engineers share this Redis: every test paces under keys of its own.
+    return f"test:pace:{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+async def redis(prefix: str) -> AsyncIterator[Redis]:
+    client: Redis = Redis.from_url(REDIS_URL)
+    yield client
+    keys = [k async for k in client.scan_iter(match=f"{prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def test_next_slot_spacing_and_budgets() -> None:
+    policy = PacingPolicy(interval=1.0, budgets=(Budget(3, 10.0),))
+    slots: deque[float] = deque()
+    for _ in range(5):
+        slots.append(next_slot(100.0, slots, 0.0, policy))
+    # Three one second apart, then the fourth waits until the first leaves the 10 s window.
+    assert list(slots) == [100.0, 101.0, 102.0, 110.0, 111.0]
+    assert next_slot(100.0, deque(), 105.0, policy) == 105.0
+
+
+def test_policy_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="interval"):
+        PacingPolicy(interval=-1)
+    with pytest.raises(ValueError, match="limit"):
+        Budget(0, 1.0)
+
+
+async def _timed_writes(pacers: list[WritePacer], key: str, count: int) -> list[float]:
+    start = time.monotonic()
+    stamps: list[float] = []
+
+    async def one(pacer: WritePacer) -> None:
+        await pacer.wait_for_write(key)
+        stamps.append(time.monotonic() - start)
+
+    await asyncio.gather(*(one(pacers[i % len(pacers)]) for i in range(count)))
+    return sorted(stamps)
+
+
+def _assert_spaced(stamps: list[float], interval: float) -> None:
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    # Sleep wakes a few ms late at most; never early by more than timer resolution.
+    assert min(gaps) >= interval - 0.01, gaps
+
+
+async def test_local_pacer_spaces_concurrent_writes() -> None:
+    pacer = LocalWritePacer(PacingPolicy(interval=0.05, budgets=()))
+    stamps = await _timed_writes([pacer], "installation:1", 6)
+    _assert_spaced(stamps, 0.05)
+    # Another installation has its own schedule: its first write goes at once.
+    assert await pacer.wait_for_write("installation:2") == 0
+
+
+async def test_redis_pacer_is_shared_by_separate_connections(redis: Redis, prefix: str) -> None:
+    """Two pacers on two connections stand for two worker processes: together they keep the pace."""
+    other: Redis = Redis.from_url(REDIS_URL)
+    try:
+        policy = PacingPolicy(interval=0.05, budgets=())
+        pacers: list[WritePacer] = [
+            RedisWritePacer(redis, policy, prefix),
+            RedisWritePacer(other, policy, prefix),
+        ]
+        stamps = await _timed_writes(pacers, "installation:7", 8)
+        _assert_spaced(stamps, 0.05)
+        assert stamps[-1] >= 7 * 0.05 - 0.01
+    finally:
+        await other.aclose()
+
+
+async def test_redis_pacer_budget(redis: Redis, prefix: str) -> None:
+    policy = PacingPolicy(interval=0.0, budgets=(Budget(3, 0.4),))
+    pacer = RedisWritePacer(redis, policy, prefix)
+    stamps = await _timed_writes([pacer], "installation:9", 7)
+    # Any 0.4 s window holds at most three writes.
+    for i in range(len(stamps) - 3):
+        assert stamps[i + 3] - stamps[i] >= 0.4 - 0.01, stamps
+    assert stamps[2] < 0.1  # the first three go without waiting
+
+
+@pytest.mark.parametrize("kind", ["local", "redis"])
+async def test_hold_delays_reads_and_writes(kind: str, redis: Redis, prefix: str) -> None:
+    policy = PacingPolicy(interval=0.0, budgets=())
+    pacer: WritePacer = LocalWritePacer(policy) if kind == "local" else RedisWritePacer(redis, policy, prefix)
+    await pacer.hold("installation:3", 0.3)
+    # A shorter hold afterwards never shortens the first.
+    await pacer.hold("installation:3", 0.05)
+    start = time.monotonic()
+    await pacer.wait_for_hold("installation:3")
+    assert time.monotonic() - start >= 0.25
+    start = time.monotonic()
+    await pacer.hold("installation:4", 0.2)
+    await pacer.wait_for_write("installation:4")
+    assert time.monotonic() - start >= 0.15
+    assert await pacer.wait_for_hold("installation:5") == 0

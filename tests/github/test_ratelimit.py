@@ -1,0 +1,39 @@
+"""Which GitHub answers are rate limits, and how long they say to wait."""
+
+from __future__ import annotations
+
+import pytest
+
+from worksample.github.ratelimit import DEFAULT_SECONDARY_WAIT, is_write, rate_limit_wait
+
+NOW = 1_700_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "expected"),
+    [
+        (200, {"retry-after": "5"}, None),
+        (403, {"retry-after": "7"}, 7.0),
+        (429, {"retry-after": "0"}, 0.0),
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(NOW) + 30)}, 31.0),
+        # A reset already in the past still waits the one second of margin.
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(NOW) - 30)}, 1.0),
+        (403, {"x-ratelimit-remaining": "0"}, DEFAULT_SECONDARY_WAIT),
+        (403, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, DEFAULT_SECONDARY_WAIT),
+        (429, {}, DEFAULT_SECONDARY_WAIT),
+        # A 403 with budget left is a permission error: waiting would never help.
+        (403, {"x-ratelimit-remaining": "4999"}, None),
+        (404, {"x-ratelimit-remaining": "0"}, None),
+    ],
+)
+def test_rate_limit_wait(status: int, headers: dict[str, str], expected: float | None) -> None:
+    assert rate_limit_wait(status, headers, NOW) == expected
+
+
+def test_write_methods() -> None:
+    assert [m for m in ("GET", "HEAD", "post", "PUT", "PATCH", "DELETE") if is_write(m)] == [
+        "post",
+        "PUT",
+        "PATCH",
+        "DELETE",
+    ]
