@@ -7,8 +7,9 @@ Nothing in the package reads ``os.environ`` at import time (STYLE.md habit 5); p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,23 @@ class Settings(BaseSettings):
 
     # True when talking to worksample's own GitHub simulator: secrets may then be generated.
     sandbox: bool = False
+
+    # Outgoing ATS webhooks (worksample.outbox). Delay before each attempt, from the previous one:
+    # Svix's schedule; tests inject a short one (e.g. WORKSAMPLE_OUTBOX_RETRY_SCHEDULE_SECONDS='[0,0.1,0.2]').
+    outbox_retry_schedule_seconds: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
+        default=(0, 5, 300, 1800, 7200, 18000, 36000, 36000), min_length=1
+    )
+    outbox_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    outbox_retry_after_cap_seconds: float = Field(default=36000, ge=0, allow_inf_nan=False)
+    # An endpoint whose every attempt failed for this long is disabled.
+    outbox_disable_after_days: float = Field(default=5, gt=0, allow_inf_nan=False)
+    # Whole attempt (DNS, connect, send, read), and the connect phase alone.
+    outbox_timeout_seconds: float = Field(default=15, gt=0, allow_inf_nan=False)
+    outbox_connect_timeout_seconds: float = Field(default=5, gt=0, allow_inf_nan=False)
+    # SSRF guard: deliveries to loopback, private, link-local... addresses are refused unless all are
+    # allowed (local development) or the address is in one of these networks (tests: 127.0.0.1/32).
+    outbox_allow_private_networks: bool = False
+    outbox_allowed_networks: tuple[IPvAnyNetwork, ...] = ()
 
     @model_validator(mode="after")
     def _load_private_key_file(self) -> Settings:
