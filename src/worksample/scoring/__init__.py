@@ -9,7 +9,14 @@ The GitHub handlers call into this package after every review event:
   ``to_dict()`` is the ``assignment.scored`` event's data.
 """
 
-from worksample.scoring.outcome import AssignmentScore, CriterionBreakdown, ReviewerResult, score_assignment
+from worksample.scoring.outcome import (
+    AssignmentScore,
+    CriterionBreakdown,
+    CriterionScore,
+    ReviewerResult,
+    ReviewerStatus,
+    score_assignment,
+)
 from worksample.scoring.parse import (
     Missing,
     Problem,
@@ -43,6 +50,7 @@ __all__ = [
     "SCORECARD_MARKER",
     "AssignmentScore",
     "CriterionBreakdown",
+    "CriterionScore",
     "Missing",
     "Problem",
     "Recommendation",
@@ -52,6 +60,7 @@ __all__ = [
     "ReviewerResult",
     "ReviewerReviews",
     "ReviewerRole",
+    "ReviewerStatus",
     "ScorecardResult",
     "ScorecardStatus",
     "ScoringPolicy",

@@ -1,8 +1,14 @@
 """The assignment's result: combined score, recommendation, per-reviewer and per-criterion breakdown.
 
-:func:`score_assignment` is what the review handlers call after every event; its result's
-``to_dict()`` is the ``assignment.scored`` event's data (plain JSON primitives, stable key order and
-stable numbers for the same inputs, so "did the score change?" is a comparison of two dicts).
+:func:`score_assignment` is what the review handlers call after every event. Its result speaks two
+shapes of plain JSON primitives, both with stable numbers for the same inputs:
+
+* ``to_dict()`` — the scoring part of the ``assignment.scored`` event's data, shaped to the
+  outbox's schema (``outbox/schemas/assignment.scored.json``): ``score``, ``recommendation``,
+  ``criteria`` and ``reviewers``. The handler adds ``assignment_id``, ``version``,
+  ``external_ids``, ``status``, ``pull_request_url`` and ``scored_at``.
+* ``to_record()`` — the full breakdown for storage and the reviewers' view: every reviewer's score
+  on every criterion, weighted means on the 1–4 scale, statuses, ids and the policy applied.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from worksample.artifacts.model import Rubric
-from worksample.scoring.reviews import ReviewerReviews, ReviewRecord, combine
+from worksample.artifacts.model import MAX_SCORE, MIN_SCORE, Rubric
+from worksample.scoring._text import one_line
+from worksample.scoring.reviews import ReviewerReviews, ReviewRecord, ReviewState, combine
 from worksample.scoring.weighting import (
     Recommendation,
     Reviewer,
@@ -30,6 +37,13 @@ from worksample.scoring.weighting import (
 )
 
 ReviewerStatus = Literal["scored", "incomplete", "pending"]
+# The event schema calls the overall "no decision" outcome "undecided".
+_EVENT_RECOMMENDATION = {
+    Recommendation.HIRE: "hire",
+    Recommendation.NO_HIRE: "no_hire",
+    Recommendation.NO_DECISION: "undecided",
+}
+_EVENT_TITLE_LENGTH = 120
 _ROLE_ORDER = {ReviewerRole.LEAD: 0, ReviewerRole.ENGINEER: 1, ReviewerRole.OBSERVER: 2}
 
 
@@ -44,11 +58,26 @@ class ReviewerResult:
     status: ReviewerStatus
     score: Decimal | None  # 0–100, one decimal, when scored
     recommendation: Recommendation | None  # from the counted review's state
+    review_state: ReviewState | None  # of the counted review, else of the latest one
     review_id: int | None
     review_url: str | None
     submitted_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:
+        """One ``reviewers[]`` item of the event; only for a reviewer with a review (see AssignmentScore)."""
+        if self.review_state is None or self.review_url is None:
+            raise ValueError(f"reviewer {self.login} has no review to report")
+        return {
+            "login": self.login,
+            "role": self.role.value,
+            "weight": float(self.weight),
+            "score": _number(self.score),
+            # The event reports the GitHub review state itself; a dismissed review never gets here.
+            "recommendation": self.review_state.value,
+            "review_url": self.review_url,
+        }
+
+    def to_record(self) -> dict[str, Any]:
         return {
             "reviewer_id": self.reviewer_id,
             "login": self.login,
@@ -57,6 +86,7 @@ class ReviewerResult:
             "status": self.status,
             "score": _number(self.score),
             "recommendation": self.recommendation.value if self.recommendation else None,
+            "review_state": self.review_state.value if self.review_state else None,
             "review_id": self.review_id,
             "review_url": self.review_url,
             "submitted_at": _timestamp(self.submitted_at),
@@ -78,8 +108,20 @@ class CriterionBreakdown:
     required: bool
     scores: tuple[CriterionScore, ...]  # one per scored reviewer
     weighted_mean: Decimal | None  # on the 1–4 scale, by reviewer weight, one decimal
+    score: Decimal | None  # the same mean normalised to 0–100 (1 → 0, 4 → 100), one decimal
 
     def to_dict(self) -> dict[str, Any]:
+        """One ``criteria[]`` item of the event; only for a criterion someone scored."""
+        if self.score is None:
+            raise ValueError(f"criterion {self.criterion_id} has no score to report")
+        return {
+            "id": self.criterion_id,
+            "title": _clip(one_line(self.title), _EVENT_TITLE_LENGTH),
+            "weight": float(self.weight),
+            "score": float(self.score),
+        }
+
+    def to_record(self) -> dict[str, Any]:
         return {
             "id": self.criterion_id,
             "title": self.title,
@@ -89,6 +131,7 @@ class CriterionBreakdown:
                 {"reviewer_id": s.reviewer_id, "login": s.login, "score": s.score} for s in self.scores
             ],
             "weighted_mean": _number(self.weighted_mean),
+            "score": _number(self.score),
         }
 
 
@@ -101,7 +144,28 @@ class AssignmentScore:
     reviewers: tuple[ReviewerResult, ...]
     criteria: tuple[CriterionBreakdown, ...]
 
+    @property
+    def is_scored(self) -> bool:
+        """Whether there is a score to announce: at least one reviewer with weight has scored."""
+        return self.score is not None
+
     def to_dict(self) -> dict[str, Any]:
+        """The scoring fields of the ``assignment.scored`` event's data.
+
+        Reviewers without any review yet, and criteria nobody scored (an optional one everyone left
+        out), are left out: the event has no null for them. Raises ValueError before anything is
+        scored, because there is then no event to send.
+        """
+        if self.score is None:
+            raise ValueError("nothing is scored yet: no reviewer with weight has a complete scorecard")
+        return {
+            "score": float(self.score),
+            "recommendation": _EVENT_RECOMMENDATION[self.recommendation],
+            "criteria": [c.to_dict() for c in self.criteria if c.score is not None],
+            "reviewers": [r.to_dict() for r in self.reviewers if r.review_state and r.review_url],
+        }
+
+    def to_record(self) -> dict[str, Any]:
         return {
             "score": _number(self.score),
             "recommendation": self.recommendation.value,
@@ -112,14 +176,18 @@ class AssignmentScore:
                     role.value: float(w) for role, w in sorted(self.policy.role_weights.items())
                 },
             },
-            "reviewers": [reviewer.to_dict() for reviewer in self.reviewers],
-            "criteria": [criterion.to_dict() for criterion in self.criteria],
+            "reviewers": [reviewer.to_record() for reviewer in self.reviewers],
+            "criteria": [criterion.to_record() for criterion in self.criteria],
         }
 
 
 def _number(value: Decimal | None) -> float | None:
     # One-decimal Decimals convert to the float with the same shortest repr, so JSON shows 72.5.
     return None if value is None else float(value)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _timestamp(value: datetime | None) -> str | None:
@@ -180,6 +248,7 @@ def _reviewer_result(
             status="scored",
             score=report(reviewer_score(rubric, counted.scorecard.scores)),
             recommendation=recommendation_from_state(counted.state),
+            review_state=counted.state,
             review_id=counted.review_id,
             review_url=counted.html_url,
             submitted_at=counted.submitted_at,
@@ -193,6 +262,7 @@ def _reviewer_result(
         status=status,
         score=None,
         recommendation=None,
+        review_state=latest.state if latest else None,
         review_id=latest.review_id if latest else None,
         review_url=latest.html_url if latest else None,
         submitted_at=latest.submitted_at if latest else None,
@@ -214,6 +284,7 @@ def _breakdown(
                 required=criterion.required,
                 scores=tuple(CriterionScore(r.id, r.login, s) for r, _, s in per_reviewer),
                 weighted_mean=None if mean is None else report(mean),
+                score=None if mean is None else report(100 * (mean - MIN_SCORE) / (MAX_SCORE - MIN_SCORE)),
             )
         )
     return breakdown
