@@ -1,0 +1,63 @@
+"""Users and organizations as GitHub shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from worksample.sandbox.auth import require_user
+from worksample.sandbox.context import SandboxDep
+from worksample.sandbox.errors import not_found
+from worksample.sandbox.serializers import organization, private_user, public_user
+
+router = APIRouter(tags=["users"])
+
+
+@router.get("/user")
+async def get_authenticated_user(request: Request, sandbox: SandboxDep) -> dict[str, Any]:
+    return private_user(sandbox.world, require_user(request))
+
+
+@router.get("/users/{username}")
+async def get_user(username: str, sandbox: SandboxDep) -> dict[str, Any]:
+    account = sandbox.world.require_account(username)
+    return public_user(sandbox.world, account)
+
+
+@router.get("/user/{account_id:int}")
+async def get_user_by_id(account_id: int, sandbox: SandboxDep) -> dict[str, Any]:
+    # Stable across renames, which is why the service keys people by id.
+    account = sandbox.world.accounts.get(account_id)
+    if account is None:
+        raise not_found()
+    return public_user(sandbox.world, account)
+
+
+@router.get("/orgs/{org}")
+async def get_org(org: str, sandbox: SandboxDep) -> dict[str, Any]:
+    account = sandbox.world.account(org)
+    if account is None or account.type != "Organization":
+        raise not_found()
+    world = sandbox.world
+    return {
+        **organization(world, account),
+        "name": account.login,
+        "company": None,
+        "blog": None,
+        "location": None,
+        "email": None,
+        "twitter_username": None,
+        "is_verified": False,
+        "has_organization_projects": True,
+        "has_repository_projects": True,
+        "public_repos": sum(1 for r in world.repos.values() if r.owner_id == account.id and not r.private),
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "html_url": world.config.html_base + f"/{account.login}",
+        "created_at": public_user(world, account)["created_at"],
+        "updated_at": public_user(world, account)["updated_at"],
+        "archived_at": None,
+        "type": "Organization",
+    }
