@@ -1,0 +1,26 @@
+"""What every job finds in ``ctx["resources"]``: built once in worker start-up, closed at shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from worksample.artifacts.catalog import Catalog
+from worksample.github.client import GitHubApp
+from worksample.provisioning.service import Checkpoint
+
+
+@dataclass
+class WorkerResources:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    catalog: Catalog
+    github: GitHubApp
+    queue_name: str
+    # First retry delay after an unexpected error; doubles per try.
+    retry_base_seconds: float = 5.0
+    # How long an assignment may sit in requested/provisioning before the sweeper re-queues it.
+    stale_after_seconds: float = 300.0
+    # Test seam: called between a step's GitHub calls and its record (None in production).
+    checkpoint: Checkpoint | None = None

@@ -1,0 +1,105 @@
+"""The arq worker: its settings, and resources built at start-up and handed to jobs in ``ctx``.
+
+``worker_settings(settings, ...)`` is arq's WorkerSettings as keyword arguments (a class with
+attributes would have to read the environment at import); ``build_worker`` makes the ``Worker``.
+Options that only tests and the benchmark change (an in-process GitHub transport, a pacing policy
+matching a scaled-down simulator, the failure-injection checkpoint) arrive through ``ctx``.
+
+Pacing holds across worker processes: the pacer's schedule lives in the same Redis as the queue,
+under a key derived from the queue name, so every worker of one deployment shares it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from arq import Worker, cron
+from arq.connections import RedisSettings
+from arq.worker import func
+
+from worksample.artifacts.catalog import load_catalog
+from worksample.config import Settings
+from worksample.db.session import create_engine, create_sessionmaker
+from worksample.github.client import GitHubApp
+from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
+from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
+from worksample.jobs.provision import provision, sweep_stuck
+from worksample.jobs.resources import WorkerResources
+from worksample.provisioning.service import Checkpoint
+
+# Rate limits may defer one job many times; TRANSIENT_TRIES bounds the other retries itself.
+PROVISION_MAX_TRIES = 1000
+JOB_TIMEOUT_SECONDS = 600
+
+
+def pacing_policy(settings: Settings) -> PacingPolicy:
+    return PacingPolicy(interval=settings.github_write_interval_seconds, budgets=GITHUB_BUDGETS)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    engine = create_engine(settings)
+    policy: PacingPolicy = ctx.get("pacing_policy") or pacing_policy(settings)
+    pacer = RedisWritePacer(ctx["redis"], policy, prefix=f"worksample:github:pace:{settings.queue_name}")
+    transport: httpx.AsyncBaseTransport | None = ctx.get("github_transport")
+    ctx["resources"] = WorkerResources(
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        catalog=load_catalog(settings.artifacts_dir),
+        github=GitHubApp.from_settings(settings, pacer, transport),
+        queue_name=settings.queue_name,
+        retry_base_seconds=ctx.get("retry_base_seconds", 5.0),
+        stale_after_seconds=ctx.get("stale_after_seconds", 300.0),
+        checkpoint=ctx.get("checkpoint"),
+    )
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    resources: WorkerResources | None = ctx.get("resources")
+    if resources is not None:
+        await resources.github.aclose()
+        await resources.engine.dispose()
+
+
+def worker_settings(
+    settings: Settings,
+    *,
+    burst: bool = False,
+    max_jobs: int = 10,
+    github_transport: httpx.AsyncBaseTransport | None = None,
+    pacing: PacingPolicy | None = None,
+    checkpoint: Checkpoint | None = None,
+    retry_base_seconds: float = 5.0,
+    stale_after_seconds: float = 300.0,
+) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "settings": settings,
+        "github_transport": github_transport,
+        "pacing_policy": pacing,
+        "checkpoint": checkpoint,
+        "retry_base_seconds": retry_base_seconds,
+        "stale_after_seconds": stale_after_seconds,
+    }
+    return {
+        "functions": [
+            # keep_result=0: no result is kept, so the job id frees up as soon as the job ends and
+            # the sweeper can queue the assignment again if it is still not done.
+            func(provision, name=PROVISION_JOB, max_tries=PROVISION_MAX_TRIES, keep_result=0),
+        ],
+        "cron_jobs": [cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True)],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "ctx": ctx,
+        "burst": burst,
+        # In burst mode (tests, one-shot runs) the caller owns the process's signals.
+        "handle_signals": not burst,
+        "max_jobs": max_jobs,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
+    }
+
+
+def build_worker(settings: Settings, **options: Any) -> Worker:
+    return Worker(**worker_settings(settings, **options))

@@ -1,0 +1,317 @@
+"""``provision_assignment``: run the provisioning steps for one assignment, resumably.
+
+Each step records its completion on the assignment (``repo_created_at``, ``content_committed_at``,
+``candidate_invited_at``, ``AssignmentReviewer.access_granted_at``) and in the timeline, and is
+committed at once, so a re-run skips what is done. The dangerous moment is a crash *after* GitHub
+did something and *before* it was recorded; every step is safe to repeat from there:
+
+- repository: creating again answers "name already exists"; the repository's description holds
+  the assignment id, so ours is adopted and anyone else's makes us move on to the next suffix;
+- content: the tree, the root commit and the forced ref update are rebuilt and replace the first
+  try's (same files, same fixed date: the same sha);
+- invitation: GitHub answers a repeated PUT for a pending invitee with the same invitation
+  (updating its permission), so the candidate is invited once;
+- reviewers: a repeated grant is a no-op on GitHub (204).
+
+Reviewers get read access with one PUT each. Organization members get it at once (204) and never
+see an invitation. A team per reviewer panel, passed as ``team_id`` when creating the repository,
+would grant it in zero calls once the team exists; that needs a stored team per panel and is left
+for when panels become a concept of their own.
+
+Errors: what retrying cannot fix (unknown artifact, GitHub's 403/404/422 that are not rate limits)
+fails the assignment with a reason; everything else (rate limits, 5xx, network) propagates so the
+job defers a retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from githubkit import GitHub
+from githubkit.exception import RateLimitExceeded, RequestFailed
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from worksample.artifacts.catalog import Catalog
+from worksample.artifacts.errors import RenderError, UnknownArtifact, VariableError
+from worksample.artifacts.render import render_artifact
+from worksample.assignments import AssignmentStatus
+from worksample.db.models import Assignment, Installation, Organization, Person
+from worksample.db.timeline import change_status, record_event
+from worksample.db.types import utcnow
+from worksample.github.client import GitHubApp, InstallationNotFound
+from worksample.provisioning import github_calls as calls
+from worksample.provisioning.errors import ProvisioningFailed
+from worksample.provisioning.naming import is_ours, repository_description, repository_name
+
+log = logging.getLogger(__name__)
+
+# Names tried (``name``, ``name-2``, ...) before giving up on finding a free one.
+MAX_NAME_ATTEMPTS = 20
+
+# Called after a step's GitHub calls succeeded and before the step is recorded: the point where a
+# crash hurts most. Tests inject failures here; production passes None.
+Checkpoint = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ProvisionOutcome:
+    assignment_id: str
+    status: AssignmentStatus
+    repo_url: str | None
+    note: str
+
+
+async def provision_assignment(
+    session: AsyncSession,
+    *,
+    github: GitHubApp,
+    catalog: Catalog,
+    assignment_id: str,
+    checkpoint: Checkpoint | None = None,
+) -> ProvisionOutcome:
+    assignment = await _load(session, assignment_id)
+    status = AssignmentStatus(assignment.status)
+    if status not in (AssignmentStatus.REQUESTED, AssignmentStatus.PROVISIONING):
+        return ProvisionOutcome(assignment.id, status, assignment.repo_html_url, f"nothing to do: {status}")
+    if status is AssignmentStatus.REQUESTED:
+        await change_status(session, assignment, AssignmentStatus.PROVISIONING)
+        await session.commit()
+    try:
+        await _Run(session, github, assignment, checkpoint).run(catalog)
+    except ProvisioningFailed as exc:
+        log.warning("provisioning.failed assignment=%s reason=%s", assignment.id, exc.reason)
+        await change_status(session, assignment, AssignmentStatus.FAILED, reason=exc.reason)
+        await session.commit()
+        return ProvisionOutcome(assignment.id, AssignmentStatus.FAILED, assignment.repo_html_url, exc.reason)
+    await change_status(
+        session,
+        assignment,
+        AssignmentStatus.INVITED,
+        detail={"repo_url": assignment.repo_html_url, "invitation_id": assignment.invitation_id},
+    )
+    await session.commit()
+    log.info("provisioning.done assignment=%s repo=%s", assignment.id, assignment.repo_full_name)
+    return ProvisionOutcome(assignment.id, AssignmentStatus.INVITED, assignment.repo_html_url, "invited")
+
+
+class AssignmentNotFound(LookupError):
+    def __init__(self, assignment_id: str) -> None:
+        super().__init__(f"no assignment {assignment_id}")
+        self.assignment_id = assignment_id
+
+
+async def fail_assignment(session: AsyncSession, assignment_id: str, reason: str) -> bool:
+    """Give up on provisioning ``assignment_id`` (the job's last resort); False if it moved on."""
+    assignment = await _load(session, assignment_id)
+    if assignment.status not in (AssignmentStatus.REQUESTED, AssignmentStatus.PROVISIONING):
+        return False
+    await change_status(session, assignment, AssignmentStatus.FAILED, reason=reason)
+    await session.commit()
+    return True
+
+
+async def _load(session: AsyncSession, assignment_id: str) -> Assignment:
+    result = await session.execute(
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            selectinload(Assignment.organization),
+            selectinload(Assignment.candidate),
+            selectinload(Assignment.reviewers),
+        )
+    )
+    assignment = result.scalar_one_or_none()
+    if assignment is None:
+        raise AssignmentNotFound(assignment_id)
+    return assignment
+
+
+def _refused(exc: RequestFailed, what: str) -> ProvisioningFailed | None:
+    """GitHub's answer as a permanent failure, or None when a retry may succeed."""
+    if isinstance(exc, RateLimitExceeded):
+        return None
+    status = calls.status_of(exc)
+    if status in (403, 404, 422):
+        return ProvisioningFailed(f"{what}: GitHub answered {status}: {calls.message_of(exc)}")
+    return None
+
+
+class _Run:
+    def __init__(
+        self,
+        session: AsyncSession,
+        github: GitHubApp,
+        assignment: Assignment,
+        checkpoint: Checkpoint | None,
+    ) -> None:
+        self.session = session
+        self.github = github
+        self.assignment = assignment
+        self.org: Organization = assignment.organization
+        self.checkpoint = checkpoint
+        self.repo: calls.Repository | None = None
+
+    async def _reached(self, step: str) -> None:
+        if self.checkpoint is not None:
+            await self.checkpoint(step)
+
+    async def _record(self, kind: str, detail: Mapping[str, Any]) -> None:
+        await record_event(self.session, self.assignment, kind, detail=detail)
+        await self.session.commit()
+
+    async def run(self, catalog: Catalog) -> None:
+        # Render first: a bad artifact or variable must fail before anything exists on GitHub.
+        files, title = self._render(catalog)
+        gh = self.github.installation(await self._installation_id())
+        try:
+            step = "creating the repository"
+            await self._repository(gh, title)
+            step = "committing the work sample"
+            await self._content(gh, files, title)
+            step = f"inviting {self.assignment.candidate_login}"
+            await self._invitation(gh)
+            step = "granting reviewers read access"
+            await self._reviewers(gh)
+        except RequestFailed as exc:
+            refused = _refused(exc, step)
+            if refused is not None:
+                raise refused from exc
+            raise
+
+    def _render(self, catalog: Catalog) -> tuple[dict[str, bytes], str]:
+        a = self.assignment
+        try:
+            artifact = catalog.get(a.artifact_id)
+            return render_artifact(artifact, a.variables), artifact.manifest.title
+        except (UnknownArtifact, VariableError, RenderError) as exc:
+            raise ProvisioningFailed(f"artifact {a.artifact_id!r} cannot be rendered: {exc}") from exc
+
+    async def _installation_id(self) -> int:
+        org = self.org
+        if org.installation_id is not None:
+            return org.installation_id
+        try:
+            installation_id, account_id = await self.github.find_installation(org.login)
+        except InstallationNotFound as exc:
+            raise ProvisioningFailed(str(exc)) from exc
+        if await self.session.get(Installation, installation_id) is None:
+            self.session.add(Installation(id=installation_id, account_login=org.login, account_id=account_id))
+        org.installation_id = installation_id
+        if org.github_id is None:
+            org.github_id = account_id
+        await self.session.commit()
+        return installation_id
+
+    async def _repository(self, gh: GitHub[Any], title: str) -> None:
+        a = self.assignment
+        if a.repo_created_at is not None:
+            return
+        description = repository_description(title, a.id)
+        for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+            name = repository_name(a.artifact_id, a.candidate_login, attempt)
+            repo = await calls.create_repository(gh, self.org.login, name, description)
+            adopted = False
+            if repo is None:
+                existing = await calls.get_repository(gh, self.org.login, name)
+                if existing is None or not is_ours(existing.description, a.id):
+                    continue
+                repo, adopted = existing, True
+            await self._reached("repository")
+            self.repo = repo
+            a.repo_name, a.repo_full_name, a.repo_id = repo.name, repo.full_name, repo.id
+            a.repo_html_url = repo.html_url
+            a.repo_created_at = utcnow()
+            await self._record(
+                "provisioning.repository_created",
+                {"repo": repo.full_name, "repo_id": repo.id, "adopted": adopted},
+            )
+            return
+        raise ProvisioningFailed(f"no free repository name after {MAX_NAME_ATTEMPTS} tries")
+
+    async def _known_repo(self, gh: GitHub[Any]) -> calls.Repository:
+        if self.repo is not None:
+            return self.repo
+        a = self.assignment
+        assert a.repo_full_name is not None  # set with repo_created_at
+        owner, name = a.repo_full_name.split("/", 1)
+        repo = await calls.get_repository(gh, owner, name)
+        if repo is None or repo.id != a.repo_id:
+            raise ProvisioningFailed(f"repository {a.repo_full_name} was deleted or replaced on GitHub")
+        self.repo = repo
+        return repo
+
+    async def _content(self, gh: GitHub[Any], files: dict[str, bytes], title: str) -> None:
+        a = self.assignment
+        if a.content_committed_at is not None:
+            return
+        repo = await self._known_repo(gh)
+        owner, name = repo.full_name.split("/", 1)
+        sha = await calls.commit_files(
+            gh, owner, name, repo.default_branch, files, message=f"{title}\n", date=a.created_at
+        )
+        await self._reached("content")
+        a.content_commit_sha = sha
+        a.content_committed_at = utcnow()
+        await self._record("provisioning.content_committed", {"sha": sha, "files": sorted(files)})
+
+    async def _invitation(self, gh: GitHub[Any]) -> None:
+        a = self.assignment
+        if a.candidate_invited_at is not None:
+            return
+        owner, name = self._owner_and_name()
+        # Safe to repeat: GitHub answers a second PUT for a pending invitee with the same invitation.
+        invitation = await calls.add_collaborator(gh, owner, name, a.candidate_login, "push")
+        await self._reached("invitation")
+        await self._record_candidate_id(gh, invitation)
+        a.invitation_id = invitation.id
+        a.candidate_invited_at = utcnow()
+        await self._record(
+            "provisioning.candidate_invited",
+            {
+                "login": a.candidate_login,
+                "invitation_id": invitation.id,
+                "already_collaborator": invitation.id is None,
+            },
+        )
+
+    def _owner_and_name(self) -> tuple[str, str]:
+        full_name = self.repo.full_name if self.repo is not None else self.assignment.repo_full_name
+        assert full_name is not None
+        owner, name = full_name.split("/", 1)
+        return owner, name
+
+    async def _record_candidate_id(self, gh: GitHub[Any], invitation: calls.Invitation) -> None:
+        """Key the candidate by GitHub's numeric id: logins can be renamed and reused."""
+        person: Person = self.assignment.candidate
+        seen = invitation.invitee_id
+        if seen is None and person.github_id is None:
+            seen = await calls.user_id(gh, self.assignment.candidate_login)
+        if seen is None:
+            return
+        if person.github_id is not None and person.github_id != seen:
+            # The login now names another account: refuse rather than hand the work to a stranger.
+            raise ProvisioningFailed(
+                f"GitHub login {self.assignment.candidate_login!r} now belongs to account {seen}, "
+                f"not the candidate's account {person.github_id}"
+            )
+        person.github_id = seen
+
+    async def _reviewers(self, gh: GitHub[Any]) -> None:
+        owner, name = self._owner_and_name()
+        for reviewer in self.assignment.reviewers:
+            if reviewer.access_granted_at is not None:
+                continue
+            invitation = await calls.add_collaborator(gh, owner, name, reviewer.login, "pull")
+            await self._reached(f"reviewer:{reviewer.login}")
+            reviewer.access_granted_at = utcnow()
+            if reviewer.github_id is None and invitation.invitee_id is not None:
+                reviewer.github_id = invitation.invitee_id
+            await self._record(
+                "provisioning.reviewer_granted",
+                {"login": reviewer.login, "permission": "pull", "invitation_id": invitation.id},
+            )
