@@ -11,6 +11,7 @@ under a key derived from the queue name, so every worker of one deployment share
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx
@@ -103,3 +104,14 @@ def worker_settings(
 
 def build_worker(settings: Settings, **options: Any) -> Worker:
     return Worker(**worker_settings(settings, **options))
+
+
+async def close_worker(worker: Worker) -> None:
+    """``Worker.close``, minus arq 0.28's call of redis-py's deprecated ``close()``.
+
+    arq is in maintenance mode and will not be fixed; the warning is about arq's code, not ours,
+    so it is silenced here and only here.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Call to deprecated close", category=DeprecationWarning)
+        await worker.close()
