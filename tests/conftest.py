@@ -37,22 +37,31 @@ import secrets
 import shutil
 import textwrap
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
+from arq.connections import RedisSettings, create_pool
+from arq.constants import job_key_prefix, result_key_prefix, retry_key_prefix
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from worksample.api.keys import create_api_key
+from worksample.app import create_app
 from worksample.config import Settings
 from worksample.db import migrate
 from worksample.db.models import Base
-from worksample.db.session import create_engine, create_sessionmaker
+from worksample.db.session import create_engine, create_sessionmaker, session_scope
 
 PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PG_URL_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+# Where tests (and the simulator's webhooks) reach the service app in-process.
+SERVICE_URL = "http://worksample.test"
 
 T = TypeVar("T")
 
@@ -241,3 +250,81 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_sessionmaker(engine)
+
+
+# --------------------------------------------------------------------------------------------
+# Redis / arq
+
+
+@pytest.fixture
+async def arq_pool(settings: Settings) -> AsyncIterator[Any]:
+    """An arq pool on the test's own queue; the queue and the jobs left in it are deleted after."""
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
+    yield pool
+    job_ids = await pool.zrange(settings.queue_name, 0, -1)
+    keys = [settings.queue_name]
+    for raw in job_ids:
+        job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+        keys += [f"{prefix}{job_id}" for prefix in (job_key_prefix, result_key_prefix, retry_key_prefix)]
+    await pool.delete(*keys)
+    await pool.aclose()
+
+
+async def queued_jobs(pool: Any, queue_name: str) -> list[Any]:
+    """The jobs waiting on ``queue_name`` (arq's ``JobDef``: ``.function``, ``.kwargs``, ``.job_id``)."""
+    return list(await pool.queued_jobs(queue_name=queue_name))
+
+
+# --------------------------------------------------------------------------------------------
+# The service app
+
+
+@asynccontextmanager
+async def running_app(
+    settings: Settings,
+    *,
+    github_transport: httpx.AsyncBaseTransport | None = None,
+    arq_pool: Any = None,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The service app with its lifespan running, and a client that talks to it in-process."""
+    app = create_app(settings, github_transport=github_transport, arq_pool=arq_pool)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://worksample.test"
+        ) as client,
+    ):
+        yield app, client
+
+
+@pytest.fixture
+async def api_app(settings: Settings, arq_pool: Any) -> AsyncIterator[FastAPI]:
+    """The service app without a GitHub App configured (candidate logins are not checked)."""
+    async with running_app(settings, arq_pool=arq_pool) as (app, _client):
+        yield app
+
+
+@pytest.fixture
+async def api_client(api_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=api_app)
+    async with httpx.AsyncClient(transport=transport, base_url=SERVICE_URL) as client:
+        yield client
+
+
+async def make_api_key(sessionmaker: async_sessionmaker[AsyncSession], org_login: str) -> str:
+    """A bearer key for ``org_login`` (the organisation is created on first use), as the CLI makes it."""
+    async with session_scope(sessionmaker) as session:
+        return (await create_api_key(session, org_login)).key
+
+
+@pytest.fixture
+async def api_key(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+    """A key for the organisation ``acme``."""
+    return await make_api_key(sessionmaker, "acme")
+
+
+@pytest.fixture
+def auth_headers(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}

@@ -1,0 +1,1 @@
+"""HTTP routes: the recruiter/ATS API (assignments, artifacts), health, and their shared plumbing."""
