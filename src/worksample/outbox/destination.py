@@ -133,8 +133,10 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise DestinationError(ErrorKind.DNS, f"cannot resolve {host}: {exc.strerror}") from exc
+    except (OSError, UnicodeError) as exc:
+        # gaierror for unknown names; UnicodeError for labels the IDNA codec refuses (e.g. > 63 chars).
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DestinationError(ErrorKind.DNS, f"cannot resolve {host}: {detail}") from exc
     return [str(info[4][0]) for info in infos]
 
 

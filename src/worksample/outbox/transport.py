@@ -78,13 +78,22 @@ def _transport_error_kind(exc: httpx.TransportError) -> ErrorKind:
     if isinstance(exc, httpx.TimeoutException):
         return ErrorKind.TIMEOUT
     if isinstance(exc, httpx.ConnectError):
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper():
-            return ErrorKind.TLS
-        return ErrorKind.CONNECT
+        return ErrorKind.TLS if _caused_by_tls(exc) else ErrorKind.CONNECT
     if isinstance(exc, httpx.ProtocolError):
         return ErrorKind.PROTOCOL
     return ErrorKind.NETWORK
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    # httpx wraps httpcore's error, which wraps the ssl module's: look down the chain.
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
