@@ -18,12 +18,16 @@ from fastapi.responses import JSONResponse
 from worksample.sandbox import (
     apps,
     collaborators,
+    comments,
     contents,
     control,
     gitdata,
     inspect_routes,
     not_simulated,
+    protection,
+    pulls,
     repos,
+    reviews,
     users,
 )
 from worksample.sandbox.auth import Actor, resolve_actor
@@ -118,7 +122,20 @@ def create_app(
     app.add_exception_handler(GitHubError, github_error_handler)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.middleware("http")(_front_desk)
-    for module in (control, inspect_routes, apps, users, repos, gitdata, contents, collaborators):
+    for module in (
+        control,
+        inspect_routes,
+        apps,
+        users,
+        repos,
+        gitdata,
+        contents,
+        collaborators,
+        pulls,
+        reviews,
+        comments,
+        protection,
+    ):
         app.include_router(module.router)
     # Last, so it only catches what nothing above serves.
     app.include_router(not_simulated.router)

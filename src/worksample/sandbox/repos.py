@@ -16,7 +16,7 @@ from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.events import emit_repo_event
 from worksample.sandbox.gitops import commit_files
 from worksample.sandbox.records import Account, Repo, permission_rank
-from worksample.sandbox.serializers import api, full_name, repository
+from worksample.sandbox.serializers import api, full_name, full_repository
 
 router = APIRouter(tags=["repos"])
 
@@ -133,13 +133,13 @@ async def create_org_repo(
         repo.refs[f"refs/heads/{repo.default_branch}"] = sha
         repo.pushed_at = world.now()
     await emit_repo_event(sandbox, "repository", "created", repo, sender)
-    return repository(world, repo, permission="admin")
+    return full_repository(world, repo, permission="admin")
 
 
 @router.get("/repos/{owner}/{name}")
 async def get_repo(owner: str, name: str, sandbox: SandboxDep, actor: ActorDep) -> dict[str, Any]:
     repo = require_repo(sandbox.world, actor, owner, name)
-    return repository(sandbox.world, repo, permission=actor_permission(sandbox.world, actor, repo))
+    return full_repository(sandbox.world, repo, permission=actor_permission(sandbox.world, actor, repo))
 
 
 @router.patch("/repos/{owner}/{name}")
@@ -176,7 +176,7 @@ async def update_repo(
         await emit_repo_event(
             sandbox, "repository", "archived" if repo.archived else "unarchived", repo, sender
         )
-    return repository(world, repo, permission="admin")
+    return full_repository(world, repo, permission="admin")
 
 
 @router.delete("/repos/{owner}/{name}", status_code=204)
@@ -224,7 +224,7 @@ async def generate_from_template(
         repo.copy_ready_at = world.now() + delay if delay > 0 else None
     await emit_repo_event(sandbox, "repository", "created", repo, sender)
     return JSONResponse(
-        repository(world, repo, permission="admin"),
+        full_repository(world, repo, permission="admin"),
         status_code=201,
         headers={"Location": api(world, f"/repos/{full_name(world, repo)}")},
     )

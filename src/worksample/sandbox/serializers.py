@@ -271,12 +271,20 @@ def repository(world: World, repo: Repo, *, permission: str | None = None) -> di
         "allow_auto_merge": False,
         "delete_branch_on_merge": False,
     }
-    if owner.type == "Organization":
-        out["organization"] = user(world, owner)
     if repo.template_repo_id is not None and repo.template_repo_id in world.repos:
         out["template_repository"] = repository(world, world.repos[repo.template_repo_id])
     if permission is not None:
         out["permissions"] = permissions_block(permission)
+    return out
+
+
+def full_repository(world: World, repo: Repo, *, permission: str | None) -> dict[str, Any]:
+    """The REST ``FullRepository``: adds ``organization`` (a user object here, a login string in
+    webhook repository objects, so it is left out of those)."""
+    out = repository(world, repo, permission=permission)
+    owner = world.accounts[repo.owner_id]
+    if owner.type == "Organization":
+        out["organization"] = user(world, owner)
     return out
 
 

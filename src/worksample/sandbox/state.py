@@ -81,6 +81,12 @@ class SandboxConfig:
         return self.base_url.rstrip("/")
 
 
+# Ids come from one process-wide sequence, never reused across simulator instances or resets:
+# githubkit caches App JWTs and installation tokens process-wide under keys built from the app and
+# installation ids, so a fresh simulator reusing id 1 would be handed another instance's credentials.
+_IDS = itertools.count(1)
+
+
 @dataclass
 class World:
     clock: Clock
@@ -98,10 +104,9 @@ class World:
     comments: dict[int, IssueComment] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> int:
-        return next(self._ids)
+        return next(_IDS)
 
     def now(self) -> float:
         return self.clock.now()
