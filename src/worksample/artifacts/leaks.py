@@ -28,14 +28,19 @@ _FENCED = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
 _BLOCKQUOTE = re.compile(r"^\s*>.*$", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+# Stands in for removed quotations, so the words either side never join into a false phrase.
+_CUT = "\x1f"
+# Headings and table rows never continue onto the next line.
+_ONE_LINE_BLOCK = re.compile(r"^\s*(?:#|\|)")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||$)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
 class Leak:
     file: str  # path in the rendered tree
-    source: str  # where the reviewer text comes from, e.g. "REVIEWER_GUIDE.md" or "rubric.rollback[3]"
+    source: str  # where the reviewer text comes from, e.g. "REVIEWER_GUIDE.md", "rubric rollback level 3"
     excerpt: str  # the reviewer text that was found, trimmed for display
 
     def __str__(self) -> str:
@@ -58,20 +63,28 @@ def reviewer_passages(artifact: Artifact) -> list[tuple[str, str]]:
 
 
 def find_leaks(rendered: Mapping[str, bytes], passages: Iterable[tuple[str, str]]) -> list[Leak]:
-    """Each reviewer sentence found in a rendered text file, at most once per (file, sentence)."""
+    """Reviewer text found in rendered text files, at most once per (file, passage block)."""
     files = _index_files(rendered)
     leaks: list[Leak] = []
     for source, text in passages:
-        for sentence in _sentences(_strip_quotations(text)):
-            sentence_words = words(sentence)
-            if len(sentence_words) < MIN_SENTENCE_WORDS:
-                continue
-            joined = " " + " ".join(sentence_words) + " "
-            phrases = _phrases(sentence_words)
+        for block in _blocks(_strip_quotations(text)):
+            runs = [words(run) for run in block.split(_CUT)]
+            # Phrases run across sentence ends inside a block, so splitting a pasted passage at a
+            # full stop or colon does not hide it.
+            phrases = set().union(*(_phrases(run) for run in runs))
+            sentences = [
+                (sentence, " " + " ".join(sentence_words) + " ")
+                for run in block.split(_CUT)
+                for sentence in _SENTENCE_END.split(run)
+                if len(sentence_words := words(sentence)) >= MIN_SENTENCE_WORDS
+            ]
             for path, (flat, file_phrases) in files.items():
-                whole = len(sentence_words) >= MIN_SENTENCE_WORDS and joined in flat
-                if whole or not phrases.isdisjoint(file_phrases):
-                    leaks.append(Leak(path, source, _trim(sentence)))
+                whole = next((s for s, joined in sentences if joined in flat), None)
+                shared = sorted(phrases & file_phrases)
+                if whole is not None:
+                    leaks.append(Leak(path, source, _trim(whole)))
+                elif shared:
+                    leaks.append(Leak(path, source, _trim(" ".join(shared[0]))))
     return leaks
 
 
@@ -93,12 +106,26 @@ def _phrases(seq: list[str]) -> set[tuple[str, ...]]:
 
 def _strip_quotations(text: str) -> str:
     for pattern in (_FENCED, _BLOCKQUOTE, _INLINE_CODE, _QUOTED):
-        text = pattern.sub(" ", text)
+        text = pattern.sub(_CUT, text)
     return text
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+def _blocks(text: str) -> list[str]:
+    """Paragraphs, list items, headings and table rows: wrapped lines rejoined, blocks kept apart."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if current and _BLOCK_START.match(line):
+            blocks.append(" ".join(current))
+            current = []
+        if line.strip():
+            current.append(line.strip())
+        if _ONE_LINE_BLOCK.match(line):
+            blocks.append(" ".join(current))
+            current = []
+    if current:
+        blocks.append(" ".join(current))
+    return blocks
 
 
 def _trim(sentence: str) -> str:
