@@ -18,7 +18,9 @@ from worksample.outbox.events import (
     event_types,
     format_timestamp,
     load_schema,
+    new_message_id,
 )
+from worksample.outbox.signing import sign
 
 SCORED, CREATED = "assignment.scored", "assignment.created"
 SUBMITTED, CANCELLED = "assignment.submitted", "assignment.cancelled"
@@ -198,3 +200,11 @@ def test_format_timestamp() -> None:
     assert format_timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
     with pytest.raises(EventError):
         format_timestamp(datetime(2026, 1, 2))
+
+
+def test_message_ids_are_unique_and_header_safe() -> None:
+    ids = {new_message_id() for _ in range(100)}
+    assert len(ids) == 100
+    for msg_id in ids:
+        assert msg_id.startswith("msg_")
+        assert sign("whsec_" + "A" * 32, msg_id, 1, b"{}").startswith("v1,")

@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from worksample.config import Settings
 from worksample.outbox.result import AttemptResult, ErrorKind
@@ -18,6 +19,7 @@ from worksample.outbox.schedule import (
     RetrySchedule,
     classify,
     decide,
+    disable_window,
     failing_since,
     next_attempt_at,
     parse_retry_after,
@@ -209,3 +211,32 @@ def test_disable_window_is_configurable_and_failing_since_reports_the_run() -> N
     assert failing_since(_history((0, False), (1, True))) is None
     with pytest.raises(ValueError, match="timezone-aware"):
         failing_since([AttemptRecord(datetime(2026, 1, 1), False)])
+
+
+def test_short_schedule_and_disable_window_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKSAMPLE_OUTBOX_RETRY_SCHEDULE_SECONDS", "[0, 0.05, 0.1]")
+    monkeypatch.setenv("WORKSAMPLE_OUTBOX_RETRY_JITTER", "0")
+    monkeypatch.setenv("WORKSAMPLE_OUTBOX_DISABLE_AFTER_DAYS", "0.5")
+    settings = Settings()
+    schedule = RetrySchedule.from_settings(settings)
+    assert schedule.delays_seconds == (0.0, 0.05, 0.1)
+    assert schedule.next_attempt_at(1, NOW, None, random.Random(0)) == NOW + timedelta(seconds=0.05)
+    assert disable_window(settings) == timedelta(hours=12)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WORKSAMPLE_OUTBOX_RETRY_SCHEDULE_SECONDS", "[]"),
+        ("WORKSAMPLE_OUTBOX_RETRY_SCHEDULE_SECONDS", "[0, -1]"),
+        ("WORKSAMPLE_OUTBOX_RETRY_JITTER", "1.5"),
+        ("WORKSAMPLE_OUTBOX_DISABLE_AFTER_DAYS", "0"),
+        ("WORKSAMPLE_OUTBOX_ALLOWED_NETWORKS", '["localhost"]'),
+    ],
+)
+def test_bad_outbox_settings_are_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=variable.removeprefix("WORKSAMPLE_").lower()):
+        Settings()

@@ -1,6 +1,13 @@
 """Events we send to the ATS: payloads, signing, the retry schedule and one HTTP delivery attempt.
 
 Everything here is free of database access so the outbox tables and arq jobs can compose it:
-``events`` builds the exact bytes, ``signing`` signs them (Standard Webhooks), ``transport`` makes
-one attempt and returns an ``AttemptResult``, ``schedule`` decides what happens next.
+
+- ``events``: ``event_types()``, ``load_schema(type)`` (served by the API), ``build_event(type, data,
+  timestamp=...)`` -> the exact bytes to store and send, ``new_message_id()`` for ``webhook-id``.
+- ``signing``: ``generate_secret()``, ``validate_secret()``, ``webhook_headers()``, ``verify()``.
+- ``transport``: ``attempt_delivery(url, body, msg_id=..., secrets=[current, previous], policy=...)``
+  -> ``AttemptResult`` (``result``), never raising for network trouble.
+- ``destination``: ``check_url()`` for the API to refuse a bad endpoint URL at creation; the SSRF guard.
+- ``schedule``: ``decide(result, attempt_number, now, rng)`` -> success / retry at T / disable endpoint /
+  give up; ``should_disable_endpoint(history)`` for the N-days rule.
 """

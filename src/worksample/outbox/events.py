@@ -7,6 +7,7 @@ and ``build_event`` refuses anything they reject, so what we document and what w
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -59,6 +60,11 @@ class EventError(ValueError):
 def event_types() -> tuple[str, ...]:
     """Every event type we send, in lifecycle order."""
     return _EVENT_TYPES
+
+
+def new_message_id() -> str:
+    """A fresh ``webhook-id`` for one event: fixed when the event is stored, reused on every retry."""
+    return f"msg_{uuid.uuid4().hex}"
 
 
 def _check_type(event_type: str) -> None:

@@ -185,6 +185,11 @@ class AttemptRecord:
     succeeded: bool
 
 
+def disable_window(settings: Settings) -> timedelta:
+    """How long an endpoint may fail without a break before it is disabled."""
+    return timedelta(days=settings.outbox_disable_after_days)
+
+
 def failing_since(history: Iterable[AttemptRecord]) -> datetime | None:
     """When the endpoint's current run of failures began, or None if its latest attempt succeeded.
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from worksample import __version__
 from worksample.outbox.destination import (
     AddressPolicy,
     Destination,
@@ -33,7 +34,7 @@ from worksample.outbox.signing import webhook_headers
 if TYPE_CHECKING:
     from worksample.config import Settings
 
-USER_AGENT = "worksample-webhooks/0.1 (Standard Webhooks)"
+USER_AGENT = f"worksample-webhooks/{__version__} (Standard Webhooks)"
 # Enough to show a receiver's error message in the attempt log; polar keeps 2,048 characters.
 DEFAULT_BODY_LIMIT_BYTES = 4096
 
