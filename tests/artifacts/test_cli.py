@@ -33,7 +33,7 @@ def test_list_shows_both_samples_and_their_variables(run: CliRunner) -> None:
     assert code == 0
     assert "api-deprecation-rfc  [api-platform-tpm, 72 h]" in out
     assert "db-migration-plan  [data-platform-tpm, 72 h]" in out
-    assert "--var sunset_date=...  (date, default 2027-03-31)" in out
+    assert "--var sunset_date=...  (date, default 2027-03-30)" in out
 
 
 def test_render_writes_the_tree_with_values(run: CliRunner, tmp_path: Path) -> None:

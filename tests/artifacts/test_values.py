@@ -17,7 +17,7 @@ def test_defaults_fill_what_the_recruiter_leaves_out(catalog: Catalog) -> None:
         "api_name": "Orders API",
         "author_name": "Dana Whitfield",
         "company_name": "Initech",
-        "sunset_date": "2027-03-31",
+        "sunset_date": "2027-03-30",
     }
 
 
