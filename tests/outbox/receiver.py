@@ -24,7 +24,8 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Paths: /ok 200, /fail 500, /gone 410, /redirect 301, /slow (waits for release), /huge (endless
+    """Paths: /ok 200, /fail 500, /gone 410, /redirect 301, /slow (waits for release), /drip
+    (202, then a body that never ends until release), /huge (endless
     body), /limited 429 Retry-After: 30, /unavailable 503 with an HTTP-date Retry-After."""
 
     port: int = 0
@@ -76,6 +77,12 @@ class Receiver:
     async def _slow(self, receive: Any, send: Any) -> None:
         await self.release.wait()
         await self._respond(send, 200)
+
+    async def _drip(self, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 202, "headers": []})
+        await send({"type": "http.response.body", "body": b"accepted, still talking", "more_body": True})
+        await self.release.wait()
+        await send({"type": "http.response.body", "body": b""})
 
     async def _huge(self, receive: Any, send: Any) -> None:
         disconnected = asyncio.Event()

@@ -122,6 +122,17 @@ async def test_slow_receiver_hits_the_timeout(receiver: Receiver) -> None:
     assert classify(result) is Outcome.RETRY
 
 
+async def test_answer_whose_body_stalls_keeps_its_status(receiver: Receiver) -> None:
+    policy = DeliveryPolicy(timeout_seconds=0.5, addresses=LOCAL.addresses)
+    result = await attempt_delivery(
+        f"{receiver.base_url}/drip", BODY, msg_id="m", secrets=[SECRET], policy=policy
+    )
+    assert (result.status_code, result.succeeded) == (202, True)
+    assert (result.body, result.body_truncated) == ("accepted, still talking", True)
+    assert result.error == "response body cut short: TimeoutError"
+    assert result.duration_ms < 2000
+
+
 async def test_huge_body_is_capped_without_reading_it_all(receiver: Receiver) -> None:
     result = await attempt_delivery(
         f"{receiver.base_url}/huge", BODY, msg_id="m", secrets=[SECRET], policy=LOCAL

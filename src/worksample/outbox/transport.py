@@ -97,18 +97,19 @@ def _caused_by_tls(exc: BaseException) -> bool:
     return False
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, streamed: a receiver cannot make us buffer gigabytes.
+async def _read_capped(response: httpx.Response, limit: int, kept: bytearray) -> bool:
+    """Append at most ``limit`` bytes of the body to ``kept``; True when there was more.
 
-    Raw bytes (no decompression) and we ask for ``identity``: a small gzip bomb cannot expand here.
+    Streamed, so a receiver cannot make us buffer gigabytes; raw bytes (no decompression, and we
+    ask for ``identity``), so a small gzip bomb cannot expand here either. ``kept`` is filled in
+    place so whatever arrived before a timeout is still there for the log.
     """
-    kept = bytearray()
     async for chunk in response.aiter_raw():
         room = limit - len(kept)
         kept += chunk[:room]
         if len(chunk) > room:
-            return bytes(kept), True
-    return bytes(kept), False
+            return True
+    return False
 
 
 async def attempt_delivery(
@@ -125,7 +126,8 @@ async def attempt_delivery(
     """POST ``body`` to ``url`` once, signed with ``secrets`` (current first, then previous).
 
     ``msg_id`` is the event's id (the same on every retry); ``timestamp`` is this attempt's, now by
-    default. The whole attempt, DNS included, is bounded by ``policy.timeout_seconds``.
+    default. The whole attempt, DNS included, is bounded by ``policy.timeout_seconds``; a response
+    whose headers arrived in time keeps its status even if its body does not finish.
     """
     policy = policy or DeliveryPolicy()
     sent_at = int(time.time()) if timestamp is None else timestamp
@@ -136,12 +138,13 @@ async def attempt_delivery(
         "accept-encoding": "identity",
     }
     started = time.monotonic()
+    deadline = asyncio.get_running_loop().time() + policy.timeout_seconds
     address: str | None = None
     try:
-        async with asyncio.timeout(policy.timeout_seconds):
+        async with asyncio.timeout_at(deadline):
             destination = await resolve_destination(url, policy.addresses, resolver)
-            address = str(destination.address)
-            return await _post(destination, body, headers, policy, ssl_context, started)
+        address = str(destination.address)
+        return await _post(destination, body, headers, policy, ssl_context, started, deadline)
     except DestinationError as exc:
         return _error(exc.kind, str(exc), started, address)
     except TimeoutError:
@@ -157,6 +160,7 @@ async def _post(
     policy: DeliveryPolicy,
     ssl_context: ssl.SSLContext | None,
     started: float,
+    deadline: float,
 ) -> AttemptResult:
     extensions: dict[str, str] = {}
     if destination.url.scheme == "https" and not destination.host_is_address:
@@ -178,13 +182,21 @@ async def _post(
             headers={**headers, "host": destination.host_header},
             extensions=extensions,
         )
-        response = await client.send(request, stream=True)
+        async with asyncio.timeout_at(deadline):
+            response = await client.send(request, stream=True)
+        # The status line is the receiver's answer; the body is only kept for the log, so trouble
+        # reading it (a trickling or broken stream) cuts the log short instead of failing the attempt.
+        kept = bytearray()
+        note = None
         try:
-            kept, truncated = await _read_capped(response, policy.body_limit_bytes)
+            async with asyncio.timeout_at(deadline):
+                truncated = await _read_capped(response, policy.body_limit_bytes, kept)
+        except (TimeoutError, httpx.TransportError) as exc:
+            truncated = True
+            note = f"response body cut short: {type(exc).__name__}"
         finally:
             await response.aclose()
-    note = None
-    if response.is_redirect:
+    if 300 <= response.status_code < 400:
         note = f"redirect to {response.headers.get('location', '(no location)')} not followed"
     return AttemptResult(
         status_code=response.status_code,
