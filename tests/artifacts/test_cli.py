@@ -114,3 +114,12 @@ def test_lint_on_a_missing_directory_exits_2(run: CliRunner, tmp_path: Path) -> 
     code, _, err = invoke(run, "lint", "--artifacts-dir", str(tmp_path / "missing"))
     assert code == 2
     assert "artifacts directory does not exist" in err
+
+
+def test_render_reports_an_unwritable_path_without_a_traceback(run: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "README.md").mkdir(parents=True)  # a directory where a file must go
+    args = ("render", "db-migration-plan", "--out", str(out), "--force")
+    code, _, err = invoke(run, *args, "--artifacts-dir", str(DEFAULT_ARTIFACTS_DIR))
+    assert code == 2
+    assert err.startswith(f"error: --out {out}: cannot write README.md: ")

@@ -109,6 +109,8 @@ def load_artifact(folder: Path) -> Artifact:
 def _load_manifest(folder: Path) -> Manifest:
     where = f"{folder.name}/{MANIFEST_FILE}"
     path = folder / MANIFEST_FILE
+    if path.is_symlink():
+        raise ArtifactError(f"{where}: must be a regular file, not a symbolic link")
     if not path.is_file():
         raise ArtifactError(f"{where}: missing")
     try:

@@ -57,7 +57,7 @@ def render_artifact(artifact: Artifact, values: Mapping[str, object]) -> dict[st
 
     Raises ``VariableError`` for bad recruiter input and ``RenderError`` for template faults.
     """
-    env, context = _prepare(artifact, values)
+    env, context, _ = _prepare(artifact, values)
     rendered: dict[str, bytes] = {}
     for rel in sorted(artifact.files):
         dest = _checked_output_path(artifact.id, rel)
@@ -70,13 +70,11 @@ def render_artifact(artifact: Artifact, values: Mapping[str, object]) -> dict[st
 
 def render_instructions(artifact: Artifact, values: Mapping[str, object]) -> str:
     """The manifest's candidate instructions with ``values`` applied (what the README shows)."""
-    _, context = _prepare(artifact, values)
-    meta = context["artifact"]
-    assert isinstance(meta, dict)
-    return str(meta["instructions"])
+    _, _, instructions = _prepare(artifact, values)
+    return instructions
 
 
-def _prepare(artifact: Artifact, values: Mapping[str, object]) -> tuple[Environment, dict[str, object]]:
+def _prepare(artifact: Artifact, values: Mapping[str, object]) -> tuple[Environment, dict[str, object], str]:
     resolved = validate_values(artifact, values)
     env = _environment(artifact)
     meta: dict[str, object] = {
@@ -85,8 +83,9 @@ def _prepare(artifact: Artifact, values: Mapping[str, object]) -> tuple[Environm
         "time_limit_hours": artifact.manifest.time_limit_hours,
     }
     context: dict[str, object] = {**resolved, "artifact": meta}
-    meta["instructions"] = _render_template(env, artifact, INSTRUCTIONS_TEMPLATE, context).rstrip("\n")
-    return env, context
+    instructions = _render_template(env, artifact, INSTRUCTIONS_TEMPLATE, context).rstrip("\n")
+    meta["instructions"] = instructions
+    return env, context, instructions
 
 
 def template_filename(artifact: Artifact, name: str) -> str:

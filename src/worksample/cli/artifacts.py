@@ -83,8 +83,11 @@ def render(
         # hurt, so the containment is checked once more against the real file system.
         if not dest.is_relative_to(root):
             _fail(EXIT_BROKEN, f"refusing to write outside {out}: {rel}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        except OSError as exc:
+            _fail(EXIT_BAD_INPUT, f"--out {out}: cannot write {rel}: {exc.strerror}")
     typer.echo(f"wrote {len(tree)} files to {out}")
 
 
