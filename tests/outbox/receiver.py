@@ -24,15 +24,20 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Paths: /ok 200, /fail 500, /gone 410, /redirect 301, /slow (waits for release), /drip
-    (202, then a body that never ends until release), /huge (endless
-    body), /limited 429 Retry-After: 30, /unavailable 503 with an HTTP-date Retry-After."""
+    """Scripted by path:
+
+    /ok 200; /fail 500; /gone 410; /redirect 301 to /ok; /slow waits for ``release`` before answering;
+    /drip answers 202 then stalls mid-body; /flaky answers 503 to its first ``flaky_failures`` calls,
+    then 204; /huge streams an endless body; /limited 429 with Retry-After: 30; /unavailable 503 with
+    an HTTP-date Retry-After.
+    """
 
     port: int = 0
     received: list[Received] = field(default_factory=list)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     huge_bytes_sent: int = 0
     methods: list[str] = field(default_factory=list)
+    flaky_failures: int = 3
 
     @property
     def base_url(self) -> str:
@@ -77,6 +82,11 @@ class Receiver:
     async def _slow(self, receive: Any, send: Any) -> None:
         await self.release.wait()
         await self._respond(send, 200)
+
+    async def _flaky(self, receive: Any, send: Any) -> None:
+        # Fails until it has been called more than ``flaky_failures`` times.
+        failing = len([r for r in self.received if r.path == "/flaky"]) <= self.flaky_failures
+        await self._respond(send, 503 if failing else 204)
 
     async def _drip(self, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 202, "headers": []})

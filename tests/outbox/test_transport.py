@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import socket
 import ssl
@@ -306,3 +307,47 @@ def test_policy_from_settings_and_bad_policies() -> None:
         DeliveryPolicy(timeout_seconds=0)
     with pytest.raises(ValueError, match="body limit"):
         DeliveryPolicy(body_limit_bytes=-1)
+
+
+async def test_short_schedule_delivers_to_a_flaky_receiver_in_the_end(receiver: Receiver) -> None:
+    """The pieces composed as the outbox will: attempt, decide, wait until the stored instant, repeat."""
+    settings = Settings(
+        outbox_retry_schedule_seconds=(0, 0.05, 0.05, 0.1, 0.1), outbox_allowed_networks=("127.0.0.1/32",)
+    )
+    schedule, policy, rng = (
+        RetrySchedule.from_settings(settings),
+        DeliveryPolicy.from_settings(settings),
+        random.Random(3),
+    )
+    outcomes: list[Outcome] = []
+    attempt = 0
+    started = time.monotonic()
+    next_at = schedule.next_attempt_at(0, datetime.now(UTC), None, rng)
+    while next_at is not None:
+        await asyncio.sleep(max((next_at - datetime.now(UTC)).total_seconds(), 0))
+        attempt += 1
+        result = await attempt_delivery(
+            f"{receiver.base_url}/flaky", BODY, msg_id="msg_flaky", secrets=[SECRET], policy=policy
+        )
+        decision = decide(result, attempt, datetime.now(UTC), rng, schedule=schedule)
+        outcomes.append(decision.outcome)
+        next_at = decision.next_attempt_at
+    assert outcomes == [Outcome.RETRY] * 3 + [Outcome.SUCCESS]
+    assert time.monotonic() - started < 5
+    assert {r.headers["webhook-id"] for r in receiver.received} == {"msg_flaky"}
+    for request in receiver.received:
+        Webhook(SECRET).verify(request.body, request.headers)
+
+
+async def test_short_schedule_gives_up_on_a_receiver_that_never_recovers(receiver: Receiver) -> None:
+    receiver.flaky_failures = 100
+    schedule = RetrySchedule(delays_seconds=(0, 0.01, 0.01), jitter=0)
+    outcomes = []
+    for attempt in range(1, 4):
+        result = await attempt_delivery(
+            f"{receiver.base_url}/flaky", BODY, msg_id="m", secrets=[SECRET], policy=LOCAL
+        )
+        outcomes.append(
+            decide(result, attempt, datetime.now(UTC), random.Random(0), schedule=schedule).outcome
+        )
+    assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.GIVE_UP]
