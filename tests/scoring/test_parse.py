@@ -194,3 +194,10 @@ def test_unicode_digits_are_not_scores() -> None:
     result = parse_scorecard("rollback: ٣\ncomms: ３", RUBRIC)
     assert result.scores == {}
     assert result.missing_required == ("rollback", "comms")
+
+
+def test_hints_are_capped_for_huge_bodies() -> None:
+    # GitHub allows 65,536 characters in a review body; a wall of "x: 3" lines stays cheap.
+    result = parse_scorecard("x: 3\n" * 13_000 + "rollback: 3\ncomms: 1", RUBRIC)
+    assert result.is_complete
+    assert len(result.unrecognised) == 20

@@ -132,3 +132,10 @@ def test_only_prose_hints_about_criteria_needing_a_fix_are_repeated() -> None:
     reply = render_scorecard_feedback(result, RUBRIC)
     assert "Line 3 was not read as a score: no score from 1 to 4 after comms" in reply
     assert "Line 1" not in reply  # rollback is scored on line 2; its prose line is not a problem
+
+
+def test_a_conflict_over_many_lines_shows_the_first_few() -> None:
+    body = "\n".join(f"rollback: {1 + i % 2}" for i in range(40)) + "\ncomms: 2"
+    reply = render_scorecard_feedback(parse_scorecard(body, RUBRIC), RUBRIC)
+    assert "Lines 1, 2, 3, 4, 5 and 35 more:" in reply
+    assert reply.count("rollback: 1\n") + reply.count("rollback: 2\n") <= 6  # 5 shown + the paste block

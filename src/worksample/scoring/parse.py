@@ -28,6 +28,9 @@ _SHOWN_LINE = 200
 # A "label: value" line whose label is longer than this is a sentence, not a mistyped criterion.
 _MAX_UNKNOWN_LABEL = 40
 _MAX_UNKNOWN_WORDS = 5
+# Hints beyond this many help nobody, and each costs a fuzzy match: a 64 KB body of "x: 3" lines
+# would otherwise spend a second in difflib.
+_MAX_HINTS = 20
 
 _BULLET = re.compile(r"(?:[-*+]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?", re.ASCII)
 _SEPARATOR = re.compile(r"_*\s*(?:[:=]>?|[-–—]>?|\|)\s*")
@@ -221,7 +224,10 @@ def _note(
     value = read_value(value_text, criterion_id)
     if value.kind == "not_a_score":
         # "Rollback: looks solid" is prose about the criterion, not a score; keep it only as a hint.
-        unrecognised.append(Unrecognised(line, f"no score from 1 to 4 after {criterion_id}", criterion_id))
+        if len(unrecognised) < _MAX_HINTS:
+            unrecognised.append(
+                Unrecognised(line, f"no score from 1 to 4 after {criterion_id}", criterion_id)
+            )
     else:
         entries[criterion_id].append(_Entry(criterion_id, line, value))
 
@@ -230,7 +236,12 @@ def _note_unknown(
     labels: _Labels, line: SourceLine, label_text: str, value_text: str, unrecognised: list[Unrecognised]
 ) -> None:
     label = normalise_label(label_text).strip("_ ")
-    if not label or len(label) > _MAX_UNKNOWN_LABEL or len(label.split()) > _MAX_UNKNOWN_WORDS:
+    if (
+        len(unrecognised) >= _MAX_HINTS
+        or not label
+        or len(label) > _MAX_UNKNOWN_LABEL
+        or len(label.split()) > _MAX_UNKNOWN_WORDS
+    ):
         return
     value = read_value(normalise_label(value_text), label)
     if value.kind in ("score", "invalid", "placeholder"):

@@ -20,6 +20,9 @@ from worksample.scoring.parse import ScorecardResult, ScorecardStatus
 SCORECARD_MARKER = "<!-- worksample:scorecard v1 -->"
 FEEDBACK_MARKER = "<!-- worksample:scorecard-feedback v1 -->"
 
+# A conflict can name every line of a long body; the reply shows the first few.
+_LINES_SHOWN = 5
+
 # Generic level names; the rubric's per-criterion anchors are reviewer-only and never posted.
 _SCALE = {1: "below the bar", 2: "approaching the bar", 3: "meets the bar", 4: "above the bar"}
 
@@ -111,13 +114,15 @@ def render_scorecard_feedback(
 
     items: list[list[str]] = []
     for problem in result.problems:
-        lines = ", ".join(str(line.number) for line in problem.lines)
+        shown = problem.lines[:_LINES_SHOWN]
+        more = len(problem.lines) - len(shown)
+        lines = ", ".join(str(line.number) for line in shown) + (f" and {more} more" if more else "")
         label = "Lines" if len(problem.lines) > 1 else "Line"
         items.append(
             [
                 f"**{problem.criterion_id}** ({titles[problem.criterion_id]}): {problem.message} "
                 f"{label} {lines}:",
-                *_indented(fenced([line.text for line in problem.lines])),
+                *_indented(fenced([line.text for line in shown])),
             ]
         )
     for missing in result.missing:
