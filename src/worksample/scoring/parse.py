@@ -36,6 +36,7 @@ _BULLET = re.compile(r"(?:[-*+]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?", re.ASCII)
 _SEPARATOR = re.compile(r"_*\s*(?:[:=]>?|[-–—]>?|\|)\s*")
 _UNKNOWN_SPLIT = re.compile(r"\s*(?::|=|\s[-–—]\s)\s*")
 _TABLE_RULE = re.compile(r":?-+:?")
+_QUOTES = re.compile(r"(?:>\s*)*")
 
 
 class ScorecardStatus(StrEnum):
@@ -170,9 +171,10 @@ def parse_scorecard(body: str | None, rubric: Rubric) -> ScorecardResult:
 
     for number, raw in enumerate((body or "").splitlines(), start=1):
         line = SourceLine(number, raw.strip()[:_SHOWN_LINE])
+        # One regex pass for nested quotes: slicing ">" off one at a time is quadratic.
         text = raw.strip()
-        while text.startswith(">"):  # quoted, possibly nested
-            text = text[1:].lstrip()
+        quotes = _QUOTES.match(text)
+        text = text[quotes.end() :] if quotes else text
         bullet = _BULLET.match(text)
         text = text[bullet.end() :] if bullet else text
 
