@@ -139,3 +139,12 @@ def test_a_conflict_over_many_lines_shows_the_first_few() -> None:
     reply = render_scorecard_feedback(parse_scorecard(body, RUBRIC), RUBRIC)
     assert "Lines 1, 2, 3, 4, 5 and 35 more:" in reply
     assert reply.count("rollback: 1\n") + reply.count("rollback: 2\n") <= 6  # 5 shown + the paste block
+
+
+def test_feedback_when_only_optional_criteria_were_left_blank() -> None:
+    rubric = make_rubric(criterion("a", "Alpha", required=False), criterion("b", "Beta", required=False))
+    result = parse_scorecard("a: _/4\nb: n/a", rubric)
+    assert result.found
+    assert not result.is_complete
+    reply = render_scorecard_feedback(result, rubric)
+    assert "1. No criterion has a score yet: score at least one from 1 to 4." in reply

@@ -153,6 +153,11 @@ def render_scorecard_feedback(
                 *_indented(fenced([hint.line.text])),
             ]
         )
+    if not result.problems and not result.missing_required:
+        # Every criterion is optional and all were left blank: nothing is wrong except emptiness.
+        items.insert(
+            0, [f"No criterion has a score yet: score at least one from {MIN_SCORE} to {MAX_SCORE}."]
+        )
 
     body = [
         FEEDBACK_MARKER,
