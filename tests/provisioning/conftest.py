@@ -32,6 +32,7 @@ async def service(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The recruiter API, checking candidate logins against the simulator, with a key for the org."""
     key = await make_api_key(sessionmaker, ORG)
-    async with running_app(gh_settings, github_transport=world.transport, arq_pool=arq_pool) as (_app, client):
+    running = running_app(gh_settings, github_transport=world.transport, arq_pool=arq_pool)
+    async with running as (_app, client):
         client.headers["Authorization"] = f"Bearer {key}"
         yield client

@@ -102,6 +102,7 @@ async def build_world(
 async def run_worker(settings: Settings, world: World, **options: Any) -> None:
     """The real arq worker, in burst mode: runs every queued job (and their retries), then stops."""
     options.setdefault("retry_base_seconds", 0.05)
+    options.setdefault("poll_delay", 0.05)
     worker = build_worker(settings, burst=True, github_transport=world.transport, **options)
     try:
         await worker.main()

@@ -80,7 +80,12 @@ class GitHubApp:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, pacer: WritePacer, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        settings: Settings,
+        pacer: WritePacer,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        max_rate_limit_wait: float = 30.0,
     ) -> GitHubApp:
         if settings.github_app_id is None:
             raise ConfigError("WORKSAMPLE_GITHUB_APP_ID is not set")
@@ -94,6 +99,7 @@ class GitHubApp:
             base_url=settings.github_api_url,
             pacer=pacer,
             transport=transport,
+            max_rate_limit_wait=max_rate_limit_wait,
         )
 
     def _paced(self, pacing_key: str) -> PacedTransport:

@@ -48,7 +48,9 @@ async def startup(ctx: dict[str, Any]) -> None:
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         catalog=load_catalog(settings.artifacts_dir),
-        github=GitHubApp.from_settings(settings, pacer, transport),
+        github=GitHubApp.from_settings(
+            settings, pacer, transport, max_rate_limit_wait=ctx.get("max_rate_limit_wait", 30.0)
+        ),
         queue_name=settings.queue_name,
         retry_base_seconds=ctx.get("retry_base_seconds", 5.0),
         stale_after_seconds=ctx.get("stale_after_seconds", 300.0),
@@ -73,6 +75,8 @@ def worker_settings(
     checkpoint: Checkpoint | None = None,
     retry_base_seconds: float = 5.0,
     stale_after_seconds: float = 300.0,
+    max_rate_limit_wait: float = 30.0,
+    poll_delay: float = 0.5,
 ) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "settings": settings,
@@ -81,6 +85,8 @@ def worker_settings(
         "checkpoint": checkpoint,
         "retry_base_seconds": retry_base_seconds,
         "stale_after_seconds": stale_after_seconds,
+        # Rate-limit answers asking for longer than this are deferred through arq, not slept on.
+        "max_rate_limit_wait": max_rate_limit_wait,
     }
     return {
         "functions": [
@@ -99,6 +105,7 @@ def worker_settings(
         "handle_signals": not burst,
         "max_jobs": max_jobs,
         "job_timeout": JOB_TIMEOUT_SECONDS,
+        "poll_delay": poll_delay,
     }
 
 

@@ -1,0 +1,106 @@
+"""Crash anywhere, run again: exactly one repository, one commit, one invitation; rate limits waited out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.provisioning.test_end_to_end import create_assignment
+from tests.provisioning.world import CANDIDATE, ORG, World, run_worker
+from worksample.config import Settings
+from worksample.github.pacing import PacingPolicy
+
+REPO = f"test-sample-{CANDIDATE}"
+STEPS = ["repository", "content", "invitation", "reviewer:lead", "reviewer:eng"]
+
+
+class Crash(Exception):
+    """Stands for the worker dying after GitHub acted and before the step was recorded."""
+
+
+async def assert_provisioned_once(service: httpx.AsyncClient, world: World, assignment_id: str) -> None:
+    body = (await service.get(f"/v1/assignments/{assignment_id}")).json()
+    assert body["status"] == "invited", body
+    assert body["repo_url"] == f"http://sandbox/{ORG}/{REPO}"
+    repo = await world.repo(REPO)
+    assert repo is not None
+    # No second repository under a suffixed name.
+    assert await world.repo(f"{REPO}-2") is None
+    assert repo["branches"][repo["default_branch"]]["commits"] == 1
+    assert [i["invitee"] for i in repo["invitations"]] == [CANDIDATE]
+    assert repo["collaborators"] == {"lead": "pull", "eng": "pull"}
+    creates = [c for c in await world.calls() if c["method"] == "POST" and c["path"] == f"/orgs/{ORG}/repos"]
+    assert [c["status"] for c in creates if c["status"] == 201] == [201]
+
+
+@pytest.mark.parametrize("step", STEPS)
+async def test_crash_after_each_step_then_rerun(
+    step: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    crashed: list[str] = []
+
+    async def checkpoint(reached: str) -> None:
+        if reached == step and not crashed:
+            crashed.append(reached)
+            raise Crash(f"killed after {reached}")
+
+    assignment_id = await create_assignment(service)
+    # The crash fails the job's first try; arq runs the retry in the same burst: the re-run.
+    await run_worker(gh_settings, world, checkpoint=checkpoint)
+    assert crashed == [step]
+    await assert_provisioned_once(service, world, assignment_id)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", f"/orgs/{ORG}/repos"),
+        ("POST", f"/repos/{ORG}/{REPO}/git/trees"),
+        ("POST", f"/repos/{ORG}/{REPO}/git/commits"),
+        ("PATCH", f"/repos/{ORG}/{REPO}/git/refs/*"),
+        ("PUT", f"/repos/{ORG}/{REPO}/collaborators/{CANDIDATE}"),
+        ("PUT", f"/repos/{ORG}/{REPO}/collaborators/eng"),
+    ],
+)
+async def test_github_errors_on_each_call_are_retried(
+    method: str, path: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    await world.fault(method, path, times=2, status=502)
+    assignment_id = await create_assignment(service)
+    await run_worker(gh_settings, world)
+    calls = await world.calls()
+    assert any(c["status"] == 502 for c in calls), "the fault never fired"
+    await assert_provisioned_once(service, world, assignment_id)
+
+
+async def _limit(world: World, **config: Any) -> None:
+    response = await world.control.patch("/_sandbox/config", json=config)
+    assert response.status_code == 200, response.text
+
+
+async def test_secondary_rate_limits_are_waited_out_in_line(
+    service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    """Unpaced writes into a tight limit: GitHub says wait, the transport waits, nothing fails."""
+    assignment_id = await create_assignment(service)
+    await _limit(world, content_limit_short=3, content_window_short_seconds=1.0)
+    await run_worker(gh_settings, world, pacing=PacingPolicy(interval=0, budgets=()))
+    limited = [c for c in await world.calls() if c["status"] == 403]
+    assert limited, "the limit never triggered: the test proves nothing"
+    await assert_provisioned_once(service, world, assignment_id)
+
+
+async def test_long_rate_limits_defer_the_job_instead_of_failing(
+    service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    """A wait longer than the in-line maximum goes back to arq as Retry(defer=...)."""
+    assignment_id = await create_assignment(service)
+    # Three writes a second: enough for the content step (tree, commit, ref) to fit in one window.
+    await _limit(world, content_limit_short=3, content_window_short_seconds=1.0)
+    await run_worker(gh_settings, world, pacing=PacingPolicy(interval=0, budgets=()), max_rate_limit_wait=0)
+    assert [c for c in await world.calls() if c["status"] == 403]
+    body = (await service.get(f"/v1/assignments/{assignment_id}")).json()
+    assert not any(e["kind"] == "assignment.failed" for e in body["timeline"])
+    await assert_provisioned_once(service, world, assignment_id)
