@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.scoring.builders import RUBRIC, record
@@ -222,6 +223,7 @@ def histories(draw: st.DrawFn) -> list[ReviewRecord]:
     ]
 
 
+@settings(deadline=None)
 @given(histories(), st.data())
 def test_outcome_is_in_range_and_order_independent(records: list[ReviewRecord], data: st.DataObject) -> None:
     result = score_assignment(RUBRIC, TEAM, records)
@@ -233,3 +235,11 @@ def test_outcome_is_in_range_and_order_independent(records: list[ReviewRecord], 
     assert again.to_record() == result.to_record()
     if result.is_scored:
         _event(result.to_dict())
+
+
+def test_event_needs_every_reported_review_linked() -> None:
+    unlinked = replace(record(1, 10, ALL_FOURS), html_url=None)
+    result = score_assignment(RUBRIC, [LEAD], [unlinked])
+    assert result.score == Decimal("100.0")
+    with pytest.raises(ValueError, match="review 10 by lead-lu has no html_url"):
+        result.to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.scoring.builders import RUBRIC, T0, record
@@ -126,6 +126,7 @@ def review_histories(draw: st.DrawFn) -> list[ReviewRecord]:
     return records
 
 
+@settings(deadline=None)
 @given(review_histories(), st.data())
 def test_combine_is_order_and_duplicate_independent(records: list[ReviewRecord], data: st.DataObject) -> None:
     expected = combine(records)

@@ -65,8 +65,12 @@ class ReviewerResult:
 
     def to_dict(self) -> dict[str, Any]:
         """One ``reviewers[]`` item of the event; only for a reviewer with a review (see AssignmentScore)."""
-        if self.review_state is None or self.review_url is None:
+        if self.review_state is None:
             raise ValueError(f"reviewer {self.login} has no review to report")
+        if self.review_url is None:
+            raise ValueError(
+                f"review {self.review_id} by {self.login} has no html_url; the event links every review"
+            )
         return {
             "login": self.login,
             "role": self.role.value,
@@ -162,7 +166,7 @@ class AssignmentScore:
             "score": float(self.score),
             "recommendation": _EVENT_RECOMMENDATION[self.recommendation],
             "criteria": [c.to_dict() for c in self.criteria if c.score is not None],
-            "reviewers": [r.to_dict() for r in self.reviewers if r.review_state and r.review_url],
+            "reviewers": [r.to_dict() for r in self.reviewers if r.review_state is not None],
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -211,7 +215,8 @@ def score_assignment(
     if len(ids) != len(set(ids)):
         raise ValueError("each reviewer may be listed once")
     ordered = sorted(reviewers, key=lambda r: (_ROLE_ORDER[r.role], r.id))
-    combined = combine(reviews)
+    known = set(ids)
+    combined = combine(review for review in reviews if review.reviewer_id in known)
 
     results: list[ReviewerResult] = []
     scored: list[tuple[Reviewer, Fraction, ReviewRecord]] = []
