@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy
+from githubkit.cache import MemCacheStrategy
+from githubkit.exception import RequestFailed
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -71,12 +73,15 @@ class Setup:
     ids: dict[str, int]
 
     def github_app(self) -> GitHub[AppAuthStrategy]:
+        # A cache per client: githubkit's default cache is process-wide, and a test that advances the
+        # simulated clock needs a client that mints a fresh installation token.
         return GitHub(
             AppAuthStrategy(self.app_id, self.private_key),
             base_url=BASE,
             async_transport=httpx.ASGITransport(app=self.sim),
             http_cache=False,
             auto_retry=False,
+            cache_strategy=MemCacheStrategy(),
         )
 
     def installation(self) -> GitHub[Any]:
@@ -153,3 +158,34 @@ async def make_repo(setup: Setup, name: str = "sample", *, auto_init: bool = Tru
     gh = setup.installation()
     response = await gh.rest.repos.async_create_in_org("acme", name=name, private=True, auto_init=auto_init)
     return response.parsed_data
+
+
+async def failure(call: Awaitable[Any]) -> httpx.Response:
+    """The error response a githubkit call raised (it must raise)."""
+    with pytest.raises(RequestFailed) as raised:
+        await call
+    return raised.value.response.raw_response
+
+
+async def push_file(
+    setup: Setup, login: str, path: str, content: bytes, *, branch: str = "main", repo: str = "sample"
+) -> Any:
+    """A new commit on ``branch`` through the git data API, the way a person pushes."""
+    gh = setup.user(login) if login in setup.tokens else setup.installation()
+    head = (await gh.rest.git.async_get_ref("acme", repo, f"heads/{branch}")).parsed_data.object_.sha
+    base = (await gh.rest.git.async_get_commit("acme", repo, head)).parsed_data.tree.sha
+    tree = (
+        await gh.rest.git.async_create_tree(
+            "acme",
+            repo,
+            base_tree=base,
+            tree=[{"path": path, "mode": "100644", "type": "blob", "content": content.decode()}],
+        )
+    ).parsed_data
+    commit = (
+        await gh.rest.git.async_create_commit(
+            "acme", repo, message=f"add {path}", tree=tree.sha, parents=[head]
+        )
+    ).parsed_data
+    await gh.rest.git.async_update_ref("acme", repo, f"heads/{branch}", sha=commit.sha)
+    return commit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from githubkit.webhooks import parse
+from githubkit_schemas.latest.models import PullRequestReview
 
 from tests.sandbox.conftest import Setup, make_repo
 
@@ -53,7 +54,9 @@ async def test_invite_accept_pull_request_review(setup: Setup) -> None:
         await lead.rest.pulls.async_create_review("acme", "sample", 1, body="score: 3/4", event="APPROVE")
     ).parsed_data
     assert review.state == "APPROVED"
-    listed = (await lead.rest.pulls.async_list_reviews("acme", "sample", 1)).parsed_data
+    listed: list[PullRequestReview] = (
+        await lead.rest.pulls.async_list_reviews("acme", "sample", 1)
+    ).parsed_data
     assert [(r.id, r.state) for r in listed] == [(review.id, "APPROVED")]
 
     await setup.flush()

@@ -192,7 +192,10 @@ async def create_app_record(body: AppIn, sandbox: SandboxDep) -> dict[str, Any]:
     slug = _slugify(body.name)
     if any(a.slug == slug for a in world.apps.values()):
         raise GitHubError(422, f"an App with slug {slug!r} exists")
-    owner_id = world.require_account(body.owner).id if body.owner else None
+    bot = Account(id=world.next_id(), login=f"{slug}[bot]", type="Bot", created_at=world.now())
+    world.accounts[bot.id] = bot
+    # GitHub always names an owner; without one given, the App's own bot account stands in.
+    owner_id = world.require_account(body.owner).id if body.owner else bot.id
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -220,8 +223,6 @@ async def create_app_record(body: AppIn, sandbox: SandboxDep) -> dict[str, Any]:
         client_id="Iv1." + secrets.token_hex(8),
     )
     world.apps[record.id] = record
-    bot = Account(id=world.next_id(), login=f"{slug}[bot]", type="Bot", created_at=world.now())
-    world.accounts[bot.id] = bot
     return {"id": record.id, "slug": slug, "client_id": record.client_id, "private_key": private_pem}
 
 

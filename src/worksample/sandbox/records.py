@@ -58,7 +58,7 @@ class AppRecord:
     id: int
     slug: str
     name: str
-    owner_id: int | None
+    owner_id: int
     webhook_url: str | None
     webhook_secret: str | None
     private_key_pem: str

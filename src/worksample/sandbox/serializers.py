@@ -113,7 +113,7 @@ def organization(world: World, org: Account) -> dict[str, Any]:
 
 
 def app(world: World, record: AppRecord) -> dict[str, Any]:
-    owner = world.accounts.get(record.owner_id) if record.owner_id else None
+    owner = world.accounts.get(record.owner_id)
     return {
         "id": record.id,
         "slug": record.slug,
