@@ -138,11 +138,25 @@ def test_bad_policies_are_refused(payload: str) -> None:
         ScoringPolicy.model_validate_json(payload)
 
 
+def test_policy_round_trips_through_stored_json() -> None:
+    policy = ScoringPolicy(role_weights={ReviewerRole.LEAD: Decimal("2.5")}, lead_veto=False)
+    assert ScoringPolicy.model_validate_json(policy.model_dump_json()) == policy
+
+
 def test_reviewer_weight_override_and_validation() -> None:
     policy = ScoringPolicy()
     assert Reviewer(id=1, login="a", role=ReviewerRole.LEAD).effective_weight(policy) == 3
     assert Reviewer(id=1, login="a", role=ReviewerRole.LEAD, weight=Decimal(2)).effective_weight(policy) == 2
-    for bad in ({"id": 0, "login": "a"}, {"id": 1, "login": ""}, {"id": 1, "login": "a", "weight": -1}):
+    bad_reviewers: list[dict[str, object]] = [
+        {"id": 0, "login": "a"},
+        {"id": 1, "login": ""},
+        {"id": 1, "login": "-dash"},
+        {"id": 1, "login": "dependabot[bot]"},
+        {"id": 1, "login": "a", "weight": -1},
+        {"id": 1, "login": "a", "weight": "NaN"},
+        {"id": 1, "login": "a", "role": "intern"},
+    ]
+    for bad in bad_reviewers:
         with pytest.raises(ValidationError):
             Reviewer.model_validate(bad)
 

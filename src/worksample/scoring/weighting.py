@@ -92,7 +92,8 @@ class Reviewer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: int = Field(gt=0)
-    login: str = Field(min_length=1)
+    # GitHub's login rule, which the assignment.scored event schema also enforces.
+    login: str = Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
     role: ReviewerRole = ReviewerRole.ENGINEER
     # Overrides the policy's weight for this role on this assignment.
     weight: Decimal | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
