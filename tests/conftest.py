@@ -9,7 +9,7 @@ and a PostgreSQL server, to Redis, and to the GitHub simulator. Fixtures, from t
     comes from the Alembic migrations, never from ``create_all``: migrated once per session into
     a template, then each test gets an empty copy (SQLite: a copied file; PostgreSQL: a database
     named ``ws_test_<pid>_<random>`` created for the session and dropped at its end, with every
-    table truncated before each test).
+    table emptied before each test).
 ``redis_url``, ``queue_name``
     The shared Redis on 127.0.0.1:6379, with an arq queue name unique to the test, so concurrent
     test runs never see each other's jobs. Nothing ever flushes the database.
@@ -38,6 +38,7 @@ import shutil
 import textwrap
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +47,7 @@ import pytest
 from arq.connections import RedisSettings, create_pool
 from arq.constants import job_key_prefix, result_key_prefix, retry_key_prefix
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -56,6 +58,7 @@ from worksample.config import Settings
 from worksample.db import migrate
 from worksample.db.models import Base
 from worksample.db.session import create_engine, create_sessionmaker, session_scope
+from worksample.sandbox import create_app as create_sandbox
 
 PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PG_URL_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
@@ -136,12 +139,14 @@ def postgres_database() -> Iterator[str]:
         run_blocking(drop_pg_database(name))
 
 
-async def _truncate_all(url: str) -> None:
-    engine = create_engine(Settings(_env_file=None, database_url=url, sandbox=True))
+async def _empty_all_tables(url: str) -> None:
+    # DELETE, children first, rather than TRUNCATE: on tables this small it is several times faster,
+    # and no test may depend on ids starting at 1.
+    engine = create_engine(Settings(_env_file=None, database_url=url, sandbox=True), poolclass=NullPool)
     try:
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
         async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
     finally:
         await engine.dispose()
 
@@ -154,7 +159,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_database")
-    run_blocking(_truncate_all(url))
+    run_blocking(_empty_all_tables(url))
     return url
 
 
@@ -328,3 +333,159 @@ async def api_key(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
 @pytest.fixture
 def auth_headers(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"}
+
+
+# --------------------------------------------------------------------------------------------
+# The GitHub simulator, wired to the service both ways
+
+
+class DeferredTransport(httpx.AsyncBaseTransport):
+    """A transport whose target is set later.
+
+    The simulator needs a transport to deliver webhooks to the service, and the service needs one
+    to call the simulator; whichever is built first gets one of these and the other is plugged in.
+    """
+
+    def __init__(self) -> None:
+        self.target: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.target is None:
+            raise RuntimeError(f"no target yet for {request.method} {request.url}")
+        return await self.target.handle_async_request(request)
+
+
+@dataclass
+class GitHubWorld:
+    """The simulator with an organisation, users, our App (with a webhook secret) installed on the org.
+
+    ``sim`` is the simulator's ASGI app; ``control`` a client on it for ``/_sandbox`` routes;
+    ``users`` maps login → {"id", "login", "token"} (the token acts as that user through GitHub's API).
+    Webhooks go to ``SERVICE_URL + WEBHOOK_PATH`` on whatever ``webhook_target`` points at
+    (``service_on_world`` plugs the service app in).
+    """
+
+    sim: FastAPI
+    control: httpx.AsyncClient
+    webhook_target: DeferredTransport
+    org: str
+    app_id: int
+    private_key: str
+    webhook_secret: str
+    installation_id: int
+    users: dict[str, dict[str, Any]]
+
+    @property
+    def transport(self) -> httpx.ASGITransport:
+        """What the service's githubkit clients use to reach the simulator."""
+        return httpx.ASGITransport(app=self.sim)
+
+    def settings(self, base: Settings) -> Settings:
+        return base.model_copy(
+            update={
+                "github_api_url": SANDBOX_URL,
+                "github_web_url": SANDBOX_URL,
+                "github_app_id": self.app_id,
+                "github_private_key": SecretStr(self.private_key),
+                "github_webhook_secret": SecretStr(self.webhook_secret),
+            }
+        )
+
+    def user_client(self, login: str) -> httpx.AsyncClient:
+        """An HTTP client acting as ``login`` on the simulator's GitHub API (close it after use)."""
+        token = self.users[login]["token"]
+        return httpx.AsyncClient(
+            transport=self.transport, base_url=SANDBOX_URL, headers={"Authorization": f"token {token}"}
+        )
+
+    async def add_user(self, login: str) -> dict[str, Any]:
+        response = await self.control.post("/_sandbox/users", json={"login": login})
+        assert response.status_code == 201, response.text
+        self.users[login] = response.json()
+        return self.users[login]
+
+    async def calls(self) -> list[dict[str, Any]]:
+        response = await self.control.get("/_sandbox/calls")
+        assert response.status_code == 200, response.text
+        calls: list[dict[str, Any]] = response.json()
+        return calls
+
+
+SANDBOX_URL = "http://sandbox"
+# Where the simulator sends the App's webhooks (the intake route arrives with the webhook issue).
+WEBHOOK_PATH = "/github/webhooks"
+WORLD_ORG = "acme"
+WORLD_MEMBERS = ("lead-eng", "second-eng")
+WORLD_OUTSIDERS = ("octocat", "hubot")
+
+
+@pytest.fixture
+async def github_world() -> AsyncIterator[GitHubWorld]:
+    """A fresh simulator: org ``acme`` (members ``lead-eng``, ``second-eng``), outside users
+    ``octocat`` and ``hubot``, and our App installed on ``acme``."""
+    target = DeferredTransport()
+    sim = create_sandbox(base_url=SANDBOX_URL, webhook_transport=target)
+    control = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim), base_url=SANDBOX_URL)
+    secret = secrets.token_hex(20)
+    users: dict[str, dict[str, Any]] = {}
+    for login in (*WORLD_MEMBERS, *WORLD_OUTSIDERS):
+        response = await control.post("/_sandbox/users", json={"login": login})
+        assert response.status_code == 201, response.text
+        users[login] = response.json()
+    response = await control.post("/_sandbox/orgs", json={"login": WORLD_ORG, "members": list(WORLD_MEMBERS)})
+    assert response.status_code == 201, response.text
+    response = await control.post(
+        "/_sandbox/apps",
+        json={"name": "worksample-test", "webhook_url": SERVICE_URL + WEBHOOK_PATH, "webhook_secret": secret},
+    )
+    assert response.status_code == 201, response.text
+    app_id, private_key = response.json()["id"], response.json()["private_key"]
+    # Not installed yet: the installation webhook would find no service to deliver to.
+    world = GitHubWorld(
+        sim=sim,
+        control=control,
+        webhook_target=target,
+        org=WORLD_ORG,
+        app_id=app_id,
+        private_key=private_key,
+        webhook_secret=secret,
+        installation_id=0,
+        users=users,
+    )
+    try:
+        yield world
+    finally:
+        await sim.state.sandbox.webhooks.flush()
+        await control.aclose()
+
+
+async def install_app(world: GitHubWorld) -> int:
+    response = await world.control.post(
+        "/_sandbox/installations", json={"app_id": world.app_id, "account": world.org}
+    )
+    assert response.status_code == 201, response.text
+    world.installation_id = response.json()["id"]
+    return world.installation_id
+
+
+@pytest.fixture
+def world_settings(settings: Settings, github_world: GitHubWorld) -> Settings:
+    """``settings`` pointing at the simulator's GitHub, with the App it issued."""
+    return github_world.settings(settings)
+
+
+@pytest.fixture
+async def service_on_world(
+    world_settings: Settings, github_world: GitHubWorld, arq_pool: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The service app talking to the simulator (and receiving its webhooks), with the App
+    installed on ``acme`` and an API key for ``acme`` already in the client's headers."""
+    running = running_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool)
+    async with running as (app, client):
+        github_world.webhook_target.target = httpx.ASGITransport(app=app)
+        await install_app(github_world)
+        resources = app.state.resources
+        client.headers["Authorization"] = (
+            f"Bearer {await make_api_key(resources.sessionmaker, github_world.org)}"
+        )
+        yield client

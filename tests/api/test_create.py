@@ -148,7 +148,11 @@ LATER = (datetime.now(UTC) + timedelta(days=2)).isoformat()
             "observer does not score",
         ),
         ({"reviewers": [{"login": "a", "role": "boss"}]}, "body.reviewers.0.role", "'lead', 'engineer'"),
-        ({"reviewers": [{"login": "a", "role": "lead", "weight": -1}]}, "body.reviewers.0.weight", "greater than or equal to 0"),
+        (
+            {"reviewers": [{"login": "a", "role": "lead", "weight": -1}]},
+            "body.reviewers.0.weight",
+            "greater than or equal to 0",
+        ),
         ({"time_limit_hours": 5}, "body", "either deadline or time_limit_hours"),
         ({"deadline": "2030-01-01T00:00:00"}, "body.deadline", "timezone"),
         ({"deadline": "tomorrow"}, "body.deadline", "datetime"),

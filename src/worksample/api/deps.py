@@ -89,8 +89,9 @@ async def current_organization(
     organization = await authenticate(session, credentials.credentials)
     if organization is None:
         raise ApiError(401, "unauthorized", "the API key is unknown or revoked", headers=challenge)
-    if session.dirty:
-        await session.commit()  # last_used_at
+    # Keeps last_used_at, and ends the read transaction before the route starts its own work
+    # (which may include calls to GitHub that should not hold a database snapshot open).
+    await session.commit()
     return organization
 
 
