@@ -165,3 +165,10 @@ def test_bad_filter_input_is_a_render_error_with_a_line(make_artifact: ArtifactF
     root = make_artifact(extra_files={"dates.md.j2": "{{ company_name | long_date }}\n"})
     with pytest.raises(RenderError, match=r"^sample/repo/dates.md.j2:1: ValueError"):
         render_artifact(load_catalog(root).get("sample"), {})
+
+
+def test_values_in_tables_and_yaml_keep_the_file_structure(catalog: Catalog) -> None:
+    values = {"author_name": "Ana | Bo", "api_name": 'Ünïcode "quoted" API: v'}
+    tree = render_artifact(catalog.get("api-deprecation-rfc"), values)
+    assert "| **Author** | Ana \\| Bo, Developer Platform |" in tree["rfc/0042-retire-v1.md"].decode()
+    assert 'title: "Ünïcode \\"quoted\\" API: v v2"' in tree["rfc/openapi-v2-excerpt.yaml"].decode()

@@ -19,6 +19,7 @@ Guarantees, each with a test in ``tests/artifacts/test_render.py``:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from types import TracebackType
@@ -124,7 +125,13 @@ def _environment(artifact: Artifact) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(add_days=_add_days, long_date=_long_date, thousands=_thousands)
+    env.filters.update(
+        add_days=_add_days,
+        long_date=_long_date,
+        thousands=_thousands,
+        md_cell=_md_cell,
+        yaml_string=_yaml_string,
+    )
     return env
 
 
@@ -182,6 +189,16 @@ def _long_date(value: Any) -> str:
     """``2027-03-31`` → ``Wednesday 31 March 2027``."""
     day = _parse_date(value)
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _md_cell(value: Any) -> str:
+    """A value inside a markdown table cell: a ``|`` would otherwise open a new column."""
+    return str(value).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _yaml_string(value: Any) -> str:
+    """A double-quoted YAML scalar (JSON string syntax, which YAML accepts), keeping non-ASCII readable."""
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _thousands(value: Any) -> str:
