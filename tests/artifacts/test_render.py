@@ -12,6 +12,7 @@ import pytest
 from tests.artifacts.conftest import ArtifactFactory
 from worksample.artifacts.catalog import Catalog, load_catalog
 from worksample.artifacts.errors import RenderError, VariableError
+from worksample.artifacts.model import Artifact
 from worksample.artifacts.render import render_artifact
 from worksample.config import DEFAULT_ARTIFACTS_DIR
 
@@ -172,3 +173,18 @@ def test_values_in_tables_and_yaml_keep_the_file_structure(catalog: Catalog) -> 
     tree = render_artifact(catalog.get("api-deprecation-rfc"), values)
     assert "| **Author** | Ana \\| Bo, Developer Platform |" in tree["rfc/0042-retire-v1.md"].decode()
     assert 'title: "Ünïcode \\"quoted\\" API: v v2"' in tree["rfc/openapi-v2-excerpt.yaml"].decode()
+
+
+@pytest.mark.parametrize("rel", ["../../x.md", "/etc/x.md", "a/../../x.md", "a\\..\\x.md"])
+def test_an_escaping_path_is_refused_even_if_it_reaches_the_renderer(catalog: Catalog, rel: str) -> None:
+    # The loader cannot produce these from a folder; an Artifact built in code still must not.
+    base = catalog.get("db-migration-plan")
+    artifact = Artifact(manifest=base.manifest, reviewer_guide=base.reviewer_guide, files={rel: b"x"})
+    with pytest.raises(RenderError, match="unsafe output path"):
+        render_artifact(artifact, {})
+
+
+def test_a_reviewer_guide_inside_the_tree_is_never_rendered(make_artifact: ArtifactFactory) -> None:
+    root = make_artifact(extra_files={"docs/REVIEWER_GUIDE.md": "secret"})
+    with pytest.raises(RenderError, match=r"sample/repo/docs/REVIEWER_GUIDE.md: the reviewer guide must not"):
+        render_artifact(load_catalog(root).get("sample"), {})
