@@ -40,7 +40,8 @@ class Criterion(_Frozen):
 
     id: CriterionId
     title: str = Field(min_length=1)
-    weight: float = Field(gt=0)
+    # Finite only: an infinite weight would make every other criterion meaningless.
+    weight: float = Field(gt=0, allow_inf_nan=False)
     required: bool = True
     # What each score level looks like; keys are the levels 1..4. Reviewer-only text.
     anchors: dict[int, str]
