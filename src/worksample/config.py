@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +103,20 @@ class Settings(BaseSettings):
                 + ", ".join(missing)
                 + " (set them, or set WORKSAMPLE_SANDBOX=1 to run against the GitHub simulator)"
             )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, for processes' start-up; bad values raise ``ConfigError``
+    naming the variable, instead of pydantic's multi-line report."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["loc"]:
+                # Whole-object checks (the private key file) name their variable themselves.
+                variable = "WORKSAMPLE_" + "_".join(str(part) for part in error["loc"]).upper()
+                message = f"{variable}: {message}"
+            problems.append(message)
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

@@ -27,6 +27,12 @@ def _register() -> None:
 
     app.add_typer(artifacts.app, name="artifacts")
 
+    from worksample.cli import apikey, db, serve
+
+    app.add_typer(serve.app, name="serve")
+    app.add_typer(db.app, name="db")
+    app.add_typer(apikey.app, name="apikey")
+
 
 def main() -> None:
     _register()

@@ -1,0 +1,85 @@
+"""``worksample db upgrade | current`` and ``worksample apikey create | revoke`` as a user runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from worksample.api.keys import authenticate
+from worksample.cli import _register
+from worksample.cli import app as cli
+from worksample.config import Settings
+from worksample.db import migrate
+from worksample.db.session import create_engine, create_sessionmaker
+
+_register()
+
+
+@pytest.fixture
+def db_env(tmp_path: Path) -> dict[str, str]:
+    return {"WORKSAMPLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKSAMPLE_SANDBOX": "1"}
+
+
+def test_upgrade_then_current(db_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["db", "current"], env=db_env)
+    assert result.exit_code == 0, result.output
+    assert "empty (behind head" in result.stdout
+
+    result = runner.invoke(cli, ["db", "upgrade"], env=db_env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"database upgraded from empty to {migrate.head_revision()}"
+
+    result = runner.invoke(cli, ["db", "upgrade"], env=db_env)
+    assert result.stdout.strip() == f"database already at revision {migrate.head_revision()}"
+    result = runner.invoke(cli, ["db", "current"], env=db_env)
+    assert result.stdout.strip() == f"{migrate.head_revision()} (up to date)"
+
+
+def test_bad_database_url_names_the_variable() -> None:
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env={"WORKSAMPLE_DATABASE_URL": "mysql://db/x"})
+    assert result.exit_code == 2
+    assert "WORKSAMPLE_DATABASE_URL: unsupported driver 'mysql'" in result.stderr
+
+
+async def _org_of(url: str, key: str) -> str | None:
+    engine = create_engine(Settings(_env_file=None, database_url=url, sandbox=True))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            org = await authenticate(session, key)
+            return org.login if org else None
+    finally:
+        await engine.dispose()
+
+
+def test_apikey_create_prints_the_key_alone_and_revoke_stops_it(db_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"], env=db_env).exit_code == 0
+    result = runner.invoke(cli, ["apikey", "create", "--org", "acme", "--name", "greenhouse"], env=db_env)
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip()
+    assert key.startswith("wsk_")
+    assert "\n" not in key
+    assert "shown only now" in result.stderr
+    url = db_env["WORKSAMPLE_DATABASE_URL"]
+    assert asyncio.run(_org_of(url, key)) == "acme"
+
+    prefix = key.split("_")[1]
+    result = runner.invoke(cli, ["apikey", "revoke", prefix], env=db_env)
+    assert (result.exit_code, result.stdout.strip()) == (0, f"revoked {prefix}")
+    assert asyncio.run(_org_of(url, key)) is None
+    result = runner.invoke(cli, ["apikey", "revoke", prefix], env=db_env)
+    assert result.exit_code == 1
+    assert "no active key" in result.stderr
+
+
+def test_apikey_for_a_bad_login_is_refused(db_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"], env=db_env).exit_code == 0
+    result = runner.invoke(cli, ["apikey", "create", "--org", "not a login"], env=db_env)
+    assert result.exit_code == 2
+    assert "'not a login' is not a GitHub organization login" in result.stderr
+    assert result.stdout == ""
