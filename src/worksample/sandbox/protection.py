@@ -80,6 +80,8 @@ def _team(world: World, repo: Repo, slug: str) -> dict[str, Any]:
         "members_url": base + "/members{/member}",
         "repositories_url": base + "/repos",
         "parent": None,
+        "type": "organization",
+        "organization_id": org.id,
     }
 
 
@@ -88,6 +90,7 @@ def _people(world: World, repo: Repo, url: str, people: PeopleIn) -> dict[str, A
         "url": url,
         "users_url": url + "/users",
         "teams_url": url + "/teams",
+        "apps_url": url + "/apps",
         "users": [user(world, world.require_account(login)) for login in people.users],
         "teams": [_team(world, repo, slug) for slug in people.teams],
         "apps": [],
