@@ -13,7 +13,12 @@ from worksample.config import Settings
 from worksample.github.pacing import PacingPolicy
 
 REPO = f"test-sample-{CANDIDATE}"
-STEPS = ["repository", "content", "invitation", "reviewer:lead", "reviewer:eng"]
+# With templates the repository arrives with its content: there is no separate content step.
+STEPS = {
+    "template": ["repository", "invitation", "reviewer:lead", "reviewer:eng"],
+    "direct": ["repository", "content", "invitation", "reviewer:lead", "reviewer:eng"],
+}
+CRASHES = [(mode, step) for mode, steps in STEPS.items() for step in steps]
 
 
 class Crash(Exception):
@@ -35,9 +40,9 @@ async def assert_provisioned_once(service: httpx.AsyncClient, world: World, assi
     assert [c["status"] for c in creates if c["status"] == 201] == [201]
 
 
-@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize(("mode", "step"), CRASHES)
 async def test_crash_after_each_step_then_rerun(
-    step: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
+    mode: str, step: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
 ) -> None:
     crashed: list[str] = []
 
@@ -48,28 +53,31 @@ async def test_crash_after_each_step_then_rerun(
 
     assignment_id = await create_assignment(service)
     # The crash fails the job's first try; arq runs the retry in the same burst: the re-run.
-    await run_worker(gh_settings, world, checkpoint=checkpoint)
+    await run_worker(gh_settings, world, checkpoint=checkpoint, use_templates=mode == "template")
     assert crashed == [step]
     await assert_provisioned_once(service, world, assignment_id)
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("mode", "method", "path"),
     [
-        ("POST", f"/orgs/{ORG}/repos"),
-        ("POST", f"/repos/{ORG}/{REPO}/git/trees"),
-        ("POST", f"/repos/{ORG}/{REPO}/git/commits"),
-        ("PATCH", f"/repos/{ORG}/{REPO}/git/refs/*"),
-        ("PUT", f"/repos/{ORG}/{REPO}/collaborators/{CANDIDATE}"),
-        ("PUT", f"/repos/{ORG}/{REPO}/collaborators/eng"),
+        ("template", "POST", f"/orgs/{ORG}/repos"),
+        ("template", "POST", f"/repos/{ORG}/worksample-template-*/git/commits"),
+        ("template", "POST", f"/repos/{ORG}/worksample-template-*/generate"),
+        ("direct", "POST", f"/orgs/{ORG}/repos"),
+        ("direct", "POST", f"/repos/{ORG}/{REPO}/git/trees"),
+        ("direct", "POST", f"/repos/{ORG}/{REPO}/git/commits"),
+        ("direct", "PATCH", f"/repos/{ORG}/{REPO}/git/refs/*"),
+        ("template", "PUT", f"/repos/{ORG}/{REPO}/collaborators/{CANDIDATE}"),
+        ("template", "PUT", f"/repos/{ORG}/{REPO}/collaborators/eng"),
     ],
 )
 async def test_github_errors_on_each_call_are_retried(
-    method: str, path: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
+    mode: str, method: str, path: str, service: httpx.AsyncClient, gh_settings: Settings, world: World
 ) -> None:
     await world.fault(method, path, times=2, status=502)
     assignment_id = await create_assignment(service)
-    await run_worker(gh_settings, world)
+    await run_worker(gh_settings, world, use_templates=mode == "template")
     calls = await world.calls()
     assert any(c["status"] == 502 for c in calls), "the fault never fired"
     await assert_provisioned_once(service, world, assignment_id)
@@ -97,8 +105,10 @@ async def test_long_rate_limits_defer_the_job_instead_of_failing(
 ) -> None:
     """A wait longer than the in-line maximum goes back to arq as Retry(defer=...)."""
     assignment_id = await create_assignment(service)
-    # Three writes a second: enough for the content step (tree, commit, ref) to fit in one window.
-    await _limit(world, content_limit_short=3, content_window_short_seconds=1.0)
+    # Five writes a second: the largest step (building the template: create, tree, commit, ref)
+    # fits in one window. A limit below a step's writes, with no in-line waiting, would make every
+    # retry redo the step into the same limit; GitHub's 80 a minute never comes near that.
+    await _limit(world, content_limit_short=5, content_window_short_seconds=1.0)
     await run_worker(gh_settings, world, pacing=PacingPolicy(interval=0, budgets=()), max_rate_limit_wait=0)
     assert [c for c in await world.calls() if c["status"] == 403]
     body = (await service.get(f"/v1/assignments/{assignment_id}")).json()

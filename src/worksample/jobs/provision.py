@@ -55,6 +55,7 @@ async def provision(ctx: dict[str, Any], assignment_id: str) -> str:
                 catalog=resources.catalog,
                 assignment_id=assignment_id,
                 checkpoint=resources.checkpoint,
+                templates=resources.templates,
             )
     except AssignmentNotFound:
         log.warning("provisioning.unknown_assignment assignment=%s", assignment_id)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from worksample.artifacts.catalog import Catalog
 from worksample.github.client import GitHubApp
 from worksample.provisioning.service import Checkpoint
+from worksample.provisioning.templates import TemplateRegistry
 
 
 @dataclass
@@ -18,6 +19,8 @@ class WorkerResources:
     catalog: Catalog
     github: GitHubApp
     queue_name: str
+    # None: every repository is created and filled with its own four calls (no templates).
+    templates: TemplateRegistry | None = None
     # First retry delay after an unexpected error; doubles per try.
     retry_base_seconds: float = 5.0
     # How long an assignment may sit in requested/provisioning before the sweeper re-queues it.

@@ -28,6 +28,7 @@ from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.provision import provision, sweep_stuck
 from worksample.jobs.resources import WorkerResources
 from worksample.provisioning.service import Checkpoint
+from worksample.provisioning.templates import RedisTemplateRegistry
 
 # Rate limits may defer one job many times; TRANSIENT_TRIES bounds the other retries itself.
 PROVISION_MAX_TRIES = 1000
@@ -52,6 +53,11 @@ async def startup(ctx: dict[str, Any]) -> None:
             settings, pacer, transport, max_rate_limit_wait=ctx.get("max_rate_limit_wait", 30.0)
         ),
         queue_name=settings.queue_name,
+        templates=(
+            RedisTemplateRegistry(ctx["redis"], prefix=f"worksample:templates:{settings.queue_name}")
+            if ctx.get("use_templates", True)
+            else None
+        ),
         retry_base_seconds=ctx.get("retry_base_seconds", 5.0),
         stale_after_seconds=ctx.get("stale_after_seconds", 300.0),
         checkpoint=ctx.get("checkpoint"),
@@ -77,6 +83,7 @@ def worker_settings(
     stale_after_seconds: float = 300.0,
     max_rate_limit_wait: float = 30.0,
     poll_delay: float = 0.5,
+    use_templates: bool = True,
 ) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "settings": settings,
@@ -87,6 +94,7 @@ def worker_settings(
         "stale_after_seconds": stale_after_seconds,
         # Rate-limit answers asking for longer than this are deferred through arq, not slept on.
         "max_rate_limit_wait": max_rate_limit_wait,
+        "use_templates": use_templates,
     }
     return {
         "functions": [

@@ -1,5 +1,9 @@
 """``provision_assignment``: run the provisioning steps for one assignment, resumably.
 
+The repository comes with its content in one call when a ``TemplateRegistry`` is given: it is
+generated from a template repository holding the rendered files (see ``templates``). Without one
+(or for the template itself) it is created and the files committed with the git data API.
+
 Each step records its completion on the assignment (``repo_created_at``, ``content_committed_at``,
 ``candidate_invited_at``, ``AssignmentReviewer.access_granted_at``) and in the timeline, and is
 committed at once, so a re-run skips what is done. The dangerous moment is a crash *after* GitHub
@@ -7,8 +11,8 @@ did something and *before* it was recorded; every step is safe to repeat from th
 
 - repository: creating again answers "name already exists"; the repository's description holds
   the assignment id, so ours is adopted and anyone else's makes us move on to the next suffix;
-- content: the tree, the root commit and the forced ref update are rebuilt and replace the first
-  try's (same files, same fixed date: the same sha);
+- content (without templates): the tree, the root commit and the forced ref update are rebuilt
+  and replace the first try's (same files, same fixed date: the same sha);
 - invitation: GitHub answers a repeated PUT for a pending invitee with the same invitation
   (updating its permission), so the candidate is invited once;
 - reviewers: a repeated grant is a no-op on GitHub (204).
@@ -47,6 +51,7 @@ from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.provisioning import github_calls as calls
 from worksample.provisioning.errors import ProvisioningFailed
 from worksample.provisioning.naming import is_ours, repository_description, repository_name
+from worksample.provisioning.templates import TemplateRegistry, content_digest, ensure_template
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +78,7 @@ async def provision_assignment(
     catalog: Catalog,
     assignment_id: str,
     checkpoint: Checkpoint | None = None,
+    templates: TemplateRegistry | None = None,
 ) -> ProvisionOutcome:
     assignment = await _load(session, assignment_id)
     status = AssignmentStatus(assignment.status)
@@ -82,7 +88,7 @@ async def provision_assignment(
         await change_status(session, assignment, AssignmentStatus.PROVISIONING)
         await session.commit()
     try:
-        await _Run(session, github, assignment, checkpoint).run(catalog)
+        await _Run(session, github, assignment, checkpoint, templates).run(catalog)
     except ProvisioningFailed as exc:
         log.warning("provisioning.failed assignment=%s reason=%s", assignment.id, exc.reason)
         await change_status(session, assignment, AssignmentStatus.FAILED, reason=exc.reason)
@@ -148,13 +154,17 @@ class _Run:
         github: GitHubApp,
         assignment: Assignment,
         checkpoint: Checkpoint | None,
+        templates: TemplateRegistry | None,
     ) -> None:
         self.session = session
         self.github = github
         self.assignment = assignment
         self.org: Organization = assignment.organization
         self.checkpoint = checkpoint
+        self.templates = templates
         self.repo: calls.Repository | None = None
+        self.installation_id: int | None = None
+        self.digest = ""
 
     async def _reached(self, step: str) -> None:
         if self.checkpoint is not None:
@@ -167,10 +177,11 @@ class _Run:
     async def run(self, catalog: Catalog) -> None:
         # Render first: a bad artifact or variable must fail before anything exists on GitHub.
         files, title = self._render(catalog)
-        gh = self.github.installation(await self._installation_id())
+        self.installation_id = await self._installation_id()
+        gh = self.github.installation(self.installation_id)
         try:
             step = "creating the repository"
-            await self._repository(gh, title)
+            await self._repository(gh, files, title)
             step = "committing the work sample"
             await self._content(gh, files, title)
             step = f"inviting {self.assignment.candidate_login}"
@@ -207,14 +218,18 @@ class _Run:
         await self.session.commit()
         return installation_id
 
-    async def _repository(self, gh: GitHub[Any], title: str) -> None:
+    async def _repository(self, gh: GitHub[Any], files: dict[str, bytes], title: str) -> None:
         a = self.assignment
         if a.repo_created_at is not None:
             return
+        template = await self._template(gh, files, title) if self.templates is not None else None
         description = repository_description(title, a.id)
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
             name = repository_name(a.artifact_id, a.candidate_login, attempt)
-            repo = await calls.create_repository(gh, self.org.login, name, description)
+            if template is not None:
+                repo = await self._generate(gh, template, name, description)
+            else:
+                repo = await calls.create_repository(gh, self.org.login, name, description)
             adopted = False
             if repo is None:
                 existing = await calls.get_repository(gh, self.org.login, name)
@@ -226,12 +241,45 @@ class _Run:
             a.repo_name, a.repo_full_name, a.repo_id = repo.name, repo.full_name, repo.id
             a.repo_html_url = repo.html_url
             a.repo_created_at = utcnow()
+            if repo.from_template:
+                # GitHub copied the template's files in its own single commit.
+                a.content_committed_at = a.repo_created_at
             await self._record(
                 "provisioning.repository_created",
-                {"repo": repo.full_name, "repo_id": repo.id, "adopted": adopted},
+                {"repo": repo.full_name, "repo_id": repo.id, "adopted": adopted, "template": template},
             )
+            if repo.from_template:
+                await self._record(
+                    "provisioning.content_committed", {"template": template, "files": sorted(files)}
+                )
             return
         raise ProvisioningFailed(f"no free repository name after {MAX_NAME_ATTEMPTS} tries")
+
+    async def _generate(
+        self, gh: GitHub[Any], template: str, name: str, description: str
+    ) -> calls.Repository | None:
+        try:
+            return await calls.generate_repository(gh, template, self.org.login, name, description)
+        except calls.TemplateMissing:
+            # Deleted on GitHub behind our back: forget it; the retry builds it again.
+            assert self.templates is not None
+            assert self.installation_id is not None
+            await self.templates.forget(self.installation_id, self.digest)
+            raise
+
+    async def _template(self, gh: GitHub[Any], files: dict[str, bytes], title: str) -> str:
+        assert self.templates is not None
+        assert self.installation_id is not None
+        self.digest = content_digest(files)
+        return await ensure_template(
+            gh,
+            self.templates,
+            installation_id=self.installation_id,
+            org=self.org.login,
+            artifact_id=self.assignment.artifact_id,
+            title=title,
+            files=files,
+        )
 
     async def _known_repo(self, gh: GitHub[Any]) -> calls.Repository:
         if self.repo is not None:
