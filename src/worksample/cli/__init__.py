@@ -33,6 +33,10 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(apikey.app, name="apikey")
 
+    from worksample.cli import worker
+
+    app.add_typer(worker.app, name="worker")
+
 
 def main() -> None:
     _register()
