@@ -209,6 +209,10 @@ async def add_collaborator(
     return Invitation(id=data.id, invitee_id=data.invitee.id if data.invitee else None)
 
 
+async def delete_invitation(gh: GitHub[Any], owner: str, repo: str, invitation_id: int) -> None:
+    await gh.rest.repos.async_delete_invitation(owner, repo, invitation_id)
+
+
 async def user_id(gh: GitHub[Any], login: str) -> int | None:
     try:
         response = await gh.rest.users.async_get_by_username(login)

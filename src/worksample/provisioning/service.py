@@ -342,10 +342,14 @@ class _Run:
         if seen is None:
             return
         if person.github_id is not None and person.github_id != seen:
-            # The login now names another account: refuse rather than hand the work to a stranger.
+            # The login was renamed and taken by another account since the request: take the
+            # invitation back and refuse, rather than hand the work sample to a stranger.
+            if invitation.id is not None:
+                owner, name = self._owner_and_name()
+                await calls.delete_invitation(gh, owner, name, invitation.id)
             raise ProvisioningFailed(
                 f"GitHub login {self.assignment.candidate_login!r} now belongs to account {seen}, "
-                f"not the candidate's account {person.github_id}"
+                f"not the candidate's account {person.github_id}; the invitation was withdrawn"
             )
         person.github_id = seen
 
