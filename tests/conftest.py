@@ -25,8 +25,18 @@ and a PostgreSQL server, to Redis, and to the GitHub simulator. Fixtures, from t
 ``api_app`` / ``api_client``
     The service app built by ``create_app(settings, github_transport=..., arq_pool=...)`` with its
     lifespan running, and an ``httpx.AsyncClient`` on it through ``httpx.ASGITransport``.
-``organization``, ``api_key``, ``auth_headers``
-    A tenant and a bearer key for it (the key is shown only here, as with the CLI).
+``api_key``, ``auth_headers`` (and ``make_api_key(sessionmaker, org)`` for more tenants)
+    A bearer key for the organisation ``acme``, created as ``worksample apikey create`` does.
+``github_world``
+    A fresh GitHub simulator: org ``acme`` with members ``lead-eng`` and ``second-eng``, outside
+    users ``octocat`` and ``hubot`` (each with a token: ``world.user_client(login)`` acts as them),
+    and our App with a webhook secret. Webhooks go to the service once ``service_on_world`` runs.
+``world_settings``, ``service_on_world``
+    Settings pointing at the simulator with the App it issued; the service app running on them
+    (GitHub traffic → simulator through ``httpx.ASGITransport``, simulator webhooks → the service
+    at ``WEBHOOK_PATH``), the App installed on ``acme``, and an ``acme`` key in the client headers.
+``run_worker_burst(settings, github_transport=world.transport)``
+    The real arq worker in burst mode on the test's queue.
 """
 
 from __future__ import annotations
@@ -489,3 +499,24 @@ async def service_on_world(
             f"Bearer {await make_api_key(resources.sessionmaker, github_world.org)}"
         )
         yield client
+
+
+# --------------------------------------------------------------------------------------------
+# The real arq worker
+
+
+async def run_worker_burst(
+    settings: Settings, *, github_transport: httpx.AsyncBaseTransport | None = None, **options: Any
+) -> None:
+    """Run the real arq worker (``worksample.jobs.worker``) in burst mode on ``settings.queue_name``:
+    it runs every queued job, and the retries they schedule, then returns. ``options`` go to
+    ``build_worker`` (``checkpoint=``, ``pacing=``, ``use_templates=``, ...)."""
+    # Imported here so that fixtures for other concerns load even while the worker is being built.
+    from worksample.jobs.worker import build_worker, close_worker
+
+    options.setdefault("retry_base_seconds", 0.05)
+    worker = build_worker(settings, burst=True, github_transport=github_transport, **options)
+    try:
+        await worker.main()
+    finally:
+        await close_worker(worker)
