@@ -138,9 +138,9 @@ LATER = (datetime.now(UTC) + timedelta(days=2)).isoformat()
             "listed twice",
         ),
         (
-            {"reviewers": [{"login": "octocat", "role": "lead"}]},
-            "body",
-            "cannot also be a reviewer",
+            {"reviewers": [{"login": "lead-eng", "role": "lead"}, {"login": "OctoCat", "role": "engineer"}]},
+            "body.reviewers.1.login",
+            "the candidate cannot also be a reviewer",
         ),
         (
             {"reviewers": [{"login": "a", "role": "lead"}, {"login": "b", "role": "observer", "weight": 1}]},
@@ -153,7 +153,7 @@ LATER = (datetime.now(UTC) + timedelta(days=2)).isoformat()
             "body.reviewers.0.weight",
             "greater than or equal to 0",
         ),
-        ({"time_limit_hours": 5}, "body", "either deadline or time_limit_hours"),
+        ({"time_limit_hours": 5}, "body.time_limit_hours", "either deadline or time_limit_hours"),
         ({"deadline": "2030-01-01T00:00:00"}, "body.deadline", "timezone"),
         ({"deadline": "tomorrow"}, "body.deadline", "datetime"),
         ({"external_ids": {"Bad Key": "1"}}, "body.external_ids.Bad Key.[key]", "pattern"),

@@ -41,8 +41,15 @@ class Checked:
 
 
 def check_request(body: AssignmentCreate, catalog: Catalog, *, now: datetime) -> Checked:
-    """Catalog and clock checks, all at once so one 422 lists every problem."""
+    """Checks across fields, against the catalog and the clock, all at once so one 422 lists every
+    problem (the shape of each field was checked by the schema already)."""
     errors: dict[str, str] = {}
+    candidate = body.candidate.login.lower()
+    for index, reviewer in enumerate(body.reviewers):
+        if reviewer.login.lower() == candidate:
+            errors[f"body.reviewers.{index}.login"] = "the candidate cannot also be a reviewer"
+    if body.deadline is not None and body.time_limit_hours is not None:
+        errors["body.time_limit_hours"] = "give either deadline or time_limit_hours, not both"
     variables: dict[str, str | int] = {}
     time_limit = body.time_limit_hours
     try:

@@ -107,16 +107,6 @@ class AssignmentCreate(_Input):
             seen.add(key)
         return reviewers
 
-    @model_validator(mode="after")
-    def _across_fields(self) -> AssignmentCreate:
-        candidate = self.candidate.login.lower()
-        for reviewer in self.reviewers:
-            if reviewer.login.lower() == candidate:
-                raise ValueError(f"the candidate {self.candidate.login!r} cannot also be a reviewer")
-        if self.deadline is not None and self.time_limit_hours is not None:
-            raise ValueError("give either deadline or time_limit_hours, not both")
-        return self
-
 
 class CancelRequest(_Input):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
