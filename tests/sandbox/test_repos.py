@@ -14,7 +14,7 @@ async def test_create_private_repo_with_and_without_auto_init(setup: Setup) -> N
     assert initialised.permissions.admin is True
     empty = await make_repo(setup, "empty", auto_init=False)
     state = (await setup.control.get("/_sandbox/repos/acme/with-readme")).json()
-    assert state["branches"]["main"]["files"] == {"README.md": "# with-readme\n"}
+    assert state["branches"]["main"]["files"] == {"README.md": "# with-readme"}
     assert (await setup.control.get("/_sandbox/repos/acme/empty")).json()["branches"] == {}
     assert empty.default_branch == "main"
     await setup.flush()
@@ -119,6 +119,6 @@ async def test_generate_from_template_copies_after_a_delay(setup: Setup) -> None
     assert early_ref.json()["message"] == "Git Repository is empty."
     await setup.control.post("/_sandbox/clock", json={"advance_seconds": 31})
     content = (await inst.rest.repos.async_get_content("acme", "copy", "README.md")).parsed_data
-    assert base64.b64decode(content.content) == b"# template\n"  # type: ignore[union-attr]
+    assert base64.b64decode(content.content) == b"# template"  # type: ignore[union-attr]
     not_template = await failure(inst.rest.repos.async_create_using_template("acme", "copy", name="again"))
     assert not_template.status_code == 422

@@ -44,6 +44,15 @@ def actor_permission(world: World, actor: Actor | None, repo: Repo) -> str | Non
     return permission
 
 
+def moved_permanently(world: World, repo: Repo) -> GitHubError:
+    """GitHub's answer for a renamed repository's old name; the error handler turns 301 into 307
+    for methods other than GET/HEAD, as GitHub does."""
+    url = world.config.html_base + f"/repositories/{repo.id}"
+    error = GitHubError(301, "Moved Permanently", headers={"Location": url})
+    error.extra = {"url": url}
+    return error
+
+
 def forbidden(actor: Actor | None) -> GitHubError:
     who = "integration" if actor is not None and actor.kind == "installation" else "personal access token"
     return GitHubError(403, f"Resource not accessible by {who}")
@@ -57,6 +66,9 @@ def require_repo(
     assert need in PERMISSIONS
     repo = world.repo(owner, name)
     if repo is None:
+        moved = world.renamed_repo(owner, name)
+        if moved is not None and actor_permission(world, actor, moved) is not None:
+            raise moved_permanently(world, moved)
         raise not_found()
     have = actor_permission(world, actor, repo)
     if have is None:

@@ -48,6 +48,12 @@ def _bucket_key(actor: Actor | None) -> str:
     return f"app:{actor.app.id}"
 
 
+def _treat_body_as_json(request: Request) -> None:
+    """GitHub reads a request body as JSON whatever its content type (``curl -d`` sends a form type)."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+    request.scope["headers"] = [*headers, (b"content-type", b"application/json")]
+
+
 async def _front_desk(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     sandbox = sandbox_of(request)
     request.state.actor = None
@@ -56,6 +62,7 @@ async def _front_desk(request: Request, call_next: Callable[[Request], Awaitable
         return await call_next(request)
     world = sandbox.world
     method, path = request.method, request.url.path
+    _treat_body_as_json(request)
     actor: Actor | None = None
     key = "anonymous"
     response: Response
@@ -80,7 +87,7 @@ async def _front_desk(request: Request, call_next: Callable[[Request], Awaitable
             sandbox.limiter.release(key)
     for name, value in sandbox.limiter.headers(key, world.now()).items():
         response.headers.setdefault(name, value)
-    response.headers["x-github-media-type"] = "github.v3; format=json"
+    response.headers.setdefault("x-github-media-type", "github.v3; format=json")
     response.headers["x-github-request-id"] = uuid.uuid4().hex[:20].upper()
     world.calls.append(
         Call(

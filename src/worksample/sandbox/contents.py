@@ -9,7 +9,7 @@ import base64
 import binascii
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -92,11 +92,28 @@ async def get_root(
     return _read(sandbox, require_repo(sandbox.world, actor, owner, name), "", ref)
 
 
+def _answer(request: Request, found: Any) -> Any:
+    """JSON by default; the file's bytes for the raw media type (``application/vnd.github[.v3].raw``)."""
+    if isinstance(found, dict) and ".raw" in request.headers.get("accept", ""):
+        return Response(
+            base64.b64decode(found["content"]),
+            media_type="application/vnd.github.v3.raw; charset=utf-8",
+            headers={"x-github-media-type": "github.v3; param=raw"},
+        )
+    return found
+
+
 @router.get("/{path:path}")
 async def get_content(
-    owner: str, name: str, path: str, sandbox: SandboxDep, actor: ActorDep, ref: str | None = None
+    owner: str,
+    name: str,
+    path: str,
+    request: Request,
+    sandbox: SandboxDep,
+    actor: ActorDep,
+    ref: str | None = None,
 ) -> Any:
-    return _read(sandbox, require_repo(sandbox.world, actor, owner, name), path, ref)
+    return _answer(request, _read(sandbox, require_repo(sandbox.world, actor, owner, name), path, ref))
 
 
 @router.put("/{path:path}")

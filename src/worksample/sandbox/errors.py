@@ -27,9 +27,10 @@ class GitHubError(Exception):
         self.message = message
         self.errors = errors
         self.headers = headers or {}
+        self.extra: dict[str, Any] = {}
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"message": self.message}
+        body: dict[str, Any] = {"message": self.message, **self.extra}
         if self.errors is not None:
             body["errors"] = self.errors
         body["documentation_url"] = DOCS
@@ -49,7 +50,10 @@ def validation_failed(resource: str, field: str, code: str = "invalid", **extra:
 
 async def github_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GitHubError)
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    status = exc.status
+    if status == 301 and request.method not in ("GET", "HEAD"):
+        status = 307
+    return JSONResponse(exc.body(), status_code=status, headers=exc.headers)
 
 
 async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:

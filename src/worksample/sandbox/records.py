@@ -118,6 +118,7 @@ class Repo:
     refs: dict[str, str] = field(default_factory=dict)  # "refs/heads/main" -> commit sha
     protections: dict[str, dict[str, Any]] = field(default_factory=dict)  # branch -> settings
     next_number: int = 1  # issues and pull requests share one sequence
+    former_names: list[str] = field(default_factory=list)  # old names redirect, as on GitHub
     git: GitStore = field(default_factory=GitStore)
 
 

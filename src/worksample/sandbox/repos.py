@@ -80,6 +80,11 @@ def _require_org_admin(sandbox: Sandbox, actor: Actor | None, org: Account) -> A
     return actor_account(sandbox.world, actor)
 
 
+def _readme(repo: Repo) -> bytes:
+    # GitHub's auto_init README: the name as a heading, then the description; no trailing newline.
+    return (f"# {repo.name}" + (f"\n\n{repo.description}" if repo.description else "")).encode()
+
+
 def _new_repo(sandbox: Sandbox, owner: Account, name: str, private: bool, description: str | None) -> Repo:
     world = sandbox.world
     if world.repo(owner.login, name) is not None:
@@ -125,7 +130,7 @@ async def create_org_repo(
             sandbox,
             repo,
             base_tree=None,
-            changes={"README.md": f"# {repo.name}\n".encode()},
+            changes={"README.md": _readme(repo)},
             message="Initial commit",
             parents=(),
             author=sender,
@@ -157,6 +162,7 @@ async def update_repo(
     if body.name is not None and _clean_name(body.name) != repo.name:
         if world.repo(owner, _clean_name(body.name)) is not None:
             raise _name_taken()
+        repo.former_names.append(repo.name)
         repo.name = _clean_name(body.name)
     for key in ("description", "private", "is_template", "default_branch"):
         if key in changes and changes[key] is not None:
@@ -177,6 +183,26 @@ async def update_repo(
             sandbox, "repository", "archived" if repo.archived else "unarchived", repo, sender
         )
     return full_repository(world, repo, permission="admin")
+
+
+def _by_id(sandbox: Sandbox, repo_id: int) -> tuple[str, str]:
+    repo = sandbox.world.repos.get(repo_id)
+    if repo is None:
+        raise not_found()
+    return sandbox.world.owner_of(repo).login, repo.name
+
+
+@router.get("/repositories/{repo_id:int}")
+async def get_repo_by_id(repo_id: int, sandbox: SandboxDep, actor: ActorDep) -> dict[str, Any]:
+    """Where a renamed repository's old name redirects to."""
+    return await get_repo(*_by_id(sandbox, repo_id), sandbox, actor)
+
+
+@router.patch("/repositories/{repo_id:int}")
+async def update_repo_by_id(
+    repo_id: int, body: UpdateRepoIn, sandbox: SandboxDep, actor: ActorDep
+) -> dict[str, Any]:
+    return await update_repo(*_by_id(sandbox, repo_id), body, sandbox, actor)
 
 
 @router.delete("/repos/{owner}/{name}", status_code=204)

@@ -270,6 +270,9 @@ def repository(world: World, repo: Repo, *, permission: str | None = None) -> di
         "allow_rebase_merge": True,
         "allow_auto_merge": False,
         "delete_branch_on_merge": False,
+        "allow_update_branch": False,
+        "use_squash_pr_title_as_default": False,
+        "temp_clone_token": "",
     }
     if repo.template_repo_id is not None and repo.template_repo_id in world.repos:
         out["template_repository"] = repository(world, world.repos[repo.template_repo_id])

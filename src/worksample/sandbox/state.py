@@ -131,6 +131,20 @@ class World:
             (r for r in self.repos.values() if r.owner_id == account.id and r.name.lower() == wanted), None
         )
 
+    def renamed_repo(self, owner: str, old_name: str) -> Repo | None:
+        account = self.account(owner)
+        wanted = old_name.lower()
+        return next(
+            (
+                r
+                for r in self.repos.values()
+                if account is not None
+                and r.owner_id == account.id
+                and wanted in (n.lower() for n in r.former_names)
+            ),
+            None,
+        )
+
     def owner_of(self, repo: Repo) -> Account:
         return self.accounts[repo.owner_id]
 

@@ -60,4 +60,32 @@ async def get_org(org: str, sandbox: SandboxDep) -> dict[str, Any]:
         "updated_at": public_user(world, account)["updated_at"],
         "archived_at": None,
         "type": "Organization",
+        # The fields GitHub adds for an org owner or an App with org access; always shown here.
+        "total_private_repos": sum(1 for r in world.repos.values() if r.owner_id == account.id and r.private),
+        "owned_private_repos": sum(1 for r in world.repos.values() if r.owner_id == account.id and r.private),
+        "private_gists": 0,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "billing_email": None,
+        "default_repository_permission": {"pull": "read", "push": "write", "admin": "admin"}.get(
+            account.default_permission, "none"
+        ),
+        "members_can_create_repositories": True,
+        "two_factor_requirement_enabled": False,
+        "members_allowed_repository_creation_type": "all",
+        "members_can_create_public_repositories": True,
+        "members_can_create_private_repositories": True,
+        "members_can_create_internal_repositories": False,
+        "members_can_create_pages": True,
+        "members_can_fork_private_repositories": False,
+        "members_can_create_public_pages": True,
+        "members_can_create_private_pages": True,
+        "web_commit_signoff_required": False,
+        "plan": {
+            "name": "team",
+            "space": 976562499,
+            "private_repos": 999999,
+            "filled_seats": len(account.members),
+            "seats": max(5, len(account.members)),
+        },
     }
