@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from githubkit.exception import RequestFailed
 
-from tests.sandbox.conftest import Setup, make_repo
+from tests.sandbox.conftest import Setup, failure, make_repo
 
 
 def _jwt(setup: Setup, *, iat: float | None = None, exp: float | None = None, key: str | None = None) -> str:
@@ -139,3 +139,27 @@ async def test_rename_keeps_the_id(setup: Setup) -> None:
     # The old token still works: it belongs to the id.
     me = (await candidate.rest.users.async_get_authenticated()).parsed_data
     assert me.login == "candidate-2"
+
+
+async def test_installation_lookups_by_user_and_repository(setup: Setup) -> None:
+    await make_repo(setup)
+    gh = setup.github_app()
+    by_repo = (await gh.rest.apps.async_get_repo_installation("acme", "sample")).parsed_data
+    assert by_repo.id == setup.installation_id
+    missing = await failure(gh.rest.apps.async_get_user_installation("candidate"))
+    assert missing.status_code == 404
+    assert (await failure(gh.rest.apps.async_get_repo_installation("acme", "nope"))).status_code == 404
+
+
+async def test_token_cannot_ask_for_more_than_the_app_has(setup: Setup) -> None:
+    gh = setup.github_app()
+    refused = await failure(
+        gh.rest.apps.async_create_installation_access_token(
+            setup.installation_id, permissions={"workflows": "write"}
+        )
+    )
+    assert refused.status_code == 422
+    narrowed = await gh.rest.apps.async_create_installation_access_token(
+        setup.installation_id, permissions={"contents": "read"}
+    )
+    assert narrowed.json()["permissions"] == {"contents": "read"}

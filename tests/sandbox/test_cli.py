@@ -7,13 +7,18 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
 from githubkit import GitHub, TokenAuthStrategy
+
+from worksample.sandbox.webhooks import signature
 
 
 def _free_port() -> int:
@@ -63,6 +68,45 @@ async def test_served_on_a_port(served: str) -> None:
     assert me.login == "alice"
     # URLs in answers lead back to this server.
     assert me.url == f"{served}/users/alice"
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet test output
+        return
+
+
+async def test_webhooks_go_over_the_network_without_a_transport(served: str) -> None:
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=receiver.serve_forever, daemon=True)
+    thread.start()
+    try:
+        hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        async with httpx.AsyncClient(base_url=served) as control:
+            await control.post("/_sandbox/orgs", json={"login": "acme"})
+            app = (
+                await control.post(
+                    "/_sandbox/apps",
+                    json={"name": "Net", "webhook_url": hook_url, "webhook_secret": "s3cret"},
+                )
+            ).json()
+            await control.post("/_sandbox/installations", json={"app_id": app["id"], "account": "acme"})
+            await control.post("/_sandbox/webhooks/flush")
+            log = (await control.get("/_sandbox/deliveries")).json()
+        assert [(d["event"], d["status_code"]) for d in log] == [("installation", 204)]
+        headers, body = _Hook.received[-1]
+        assert headers["x-github-event"] == "installation"
+        assert headers["x-hub-signature-256"] == signature("s3cret", body)
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 def test_port_is_required() -> None:

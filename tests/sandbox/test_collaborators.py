@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+from githubkit.webhooks import parse
+
 from tests.sandbox.conftest import Setup, failure, make_repo
 
 
@@ -167,6 +169,15 @@ async def test_removing_a_collaborator_cancels_pending_invitations(setup: Setup)
         await inst.rest.repos.async_get_collaborator_permission_level("acme", "sample", "candidate")
     ).parsed_data
     assert perm.permission == "none"
+    # Removing someone who had accepted fires member.removed.
+    again = (await inst.rest.repos.async_add_collaborator("acme", "sample", "candidate")).parsed_data
+    await candidate.rest.repos.async_accept_invitation_for_authenticated_user(again.id)
+    await inst.rest.repos.async_remove_collaborator("acme", "sample", "candidate")
+    assert (await failure(candidate.rest.repos.async_get("acme", "sample"))).status_code == 404
+    await setup.flush()
+    removed = setup.receiver.events("member", "removed")
+    assert [r.payload["member"]["login"] for r in removed] == ["candidate"]
+    parse("member", removed[0].body)
 
 
 async def test_collaborator_routes_need_admin(setup: Setup) -> None:

@@ -58,6 +58,9 @@ async def test_invite_accept_pull_request_review(setup: Setup) -> None:
         await lead.rest.pulls.async_list_reviews("acme", "sample", 1)
     ).parsed_data
     assert [(r.id, r.state) for r in listed] == [(review.id, "APPROVED")]
+    # Reviewing answers the request.
+    pending = (await app.rest.pulls.async_list_requested_reviewers("acme", "sample", 1)).parsed_data
+    assert pending.users == []
 
     await setup.flush()
     seen = [(r.event, r.payload.get("action")) for r in setup.receiver.received]

@@ -77,8 +77,11 @@ async def test_archive_makes_writes_403_and_fires_webhook(setup: Setup) -> None:
     ).status_code == 403
     # Reads still work.
     assert (await inst.rest.repos.async_get_content("acme", "sample", "README.md")).status_code == 200
+    unarchived = (await inst.rest.repos.async_update("acme", "sample", archived=False)).parsed_data
+    assert unarchived.archived is False
     await setup.flush()
     assert len(setup.receiver.events("repository", "archived")) == 1
+    assert len(setup.receiver.events("repository", "unarchived")) == 1
 
 
 async def test_delete_repo_fires_deleted(setup: Setup) -> None:

@@ -49,9 +49,10 @@ def _bucket_key(actor: Actor | None) -> str:
 
 
 def _treat_body_as_json(request: Request) -> None:
-    """GitHub reads a request body as JSON whatever its content type (``curl -d`` sends a form type)."""
-    headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
-    request.scope["headers"] = [*headers, (b"content-type", b"application/json")]
+    """GitHub reads a request body as JSON when no content type says otherwise (the recorded
+    octokit exchanges send none); a declared type (the OAuth form posts) is left alone."""
+    if not any(k == b"content-type" for k, _ in request.scope["headers"]):
+        request.scope["headers"] = [*request.scope["headers"], (b"content-type", b"application/json")]
 
 
 async def _front_desk(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

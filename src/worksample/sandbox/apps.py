@@ -96,6 +96,21 @@ async def get_user_installation(username: str, request: Request, sandbox: Sandbo
     return installation(world, inst)
 
 
+@router.get("/repos/{owner}/{name}/installation")
+async def get_repo_installation(
+    owner: str, name: str, request: Request, sandbox: SandboxDep
+) -> dict[str, Any]:
+    record = require_app(request)
+    world = sandbox.world
+    repo = world.repo(owner, name)
+    inst = (
+        next((i for i in world.installations_for_repo(repo) if i.app_id == record.id), None) if repo else None
+    )
+    if inst is None:
+        raise not_found()
+    return installation(world, inst)
+
+
 @router.get("/installation/repositories")
 async def list_installation_repositories(request: Request, sandbox: SandboxDep) -> dict[str, Any]:
     actor = require_actor(request)
