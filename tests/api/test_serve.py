@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import unique_name
+from tests.support.databases import unique_name
 
 WORKSAMPLE = str(Path(sys.executable).with_name("worksample"))
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import create_pg_database, drop_pg_database, unique_name
+from tests.support.databases import create_pg_database, drop_pg_database, unique_name
 from worksample.config import Settings
 from worksample.db import migrate
 from worksample.db.models import Base
