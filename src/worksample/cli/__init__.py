@@ -37,6 +37,10 @@ def _register() -> None:
 
     app.add_typer(worker.app, name="worker")
 
+    from worksample.cli import demo
+
+    app.add_typer(demo.app, name="demo")
+
 
 def main() -> None:
     _register()
