@@ -23,7 +23,9 @@ from worksample.sandbox import (
     control,
     gitdata,
     inspect_routes,
+    issues,
     not_simulated,
+    oauth,
     protection,
     pulls,
     repos,
@@ -143,6 +145,8 @@ def create_app(
         reviews,
         comments,
         protection,
+        issues,
+        oauth,
     ):
         app.include_router(module.router)
     # Last, so it only catches what nothing above serves.

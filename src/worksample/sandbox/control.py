@@ -73,6 +73,8 @@ class AppIn(BaseModel):
     owner: str | None = None
     events: list[str] = Field(default_factory=lambda: list(ALL_EVENTS))
     permissions: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_APP_PERMISSIONS))
+    # User authorization (OAuth web flow): redirect_uri must match one of these when any are given.
+    callback_urls: list[str] = Field(default_factory=list)
 
 
 class InstallationIn(BaseModel):
@@ -221,9 +223,17 @@ async def create_app_record(body: AppIn, sandbox: SandboxDep) -> dict[str, Any]:
         events=list(body.events),
         permissions=dict(body.permissions),
         client_id="Iv1." + secrets.token_hex(8),
+        client_secret=secrets.token_hex(20),
+        callback_urls=list(body.callback_urls),
     )
     world.apps[record.id] = record
-    return {"id": record.id, "slug": slug, "client_id": record.client_id, "private_key": private_pem}
+    return {
+        "id": record.id,
+        "slug": slug,
+        "client_id": record.client_id,
+        "client_secret": record.client_secret,
+        "private_key": private_pem,
+    }
 
 
 def _org_repos(world: World, account: Account, names: list[str]) -> list[Repo]:

@@ -68,6 +68,10 @@ class AppRecord:
     events: list[str]
     permissions: dict[str, str]
     client_id: str
+    # The OAuth web flow (sandbox/oauth.py): the secret the code exchange checks, and the callback
+    # URLs a redirect_uri must match (none registered: any is accepted, as a development App).
+    client_secret: str = ""
+    callback_urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -199,3 +203,14 @@ class Delivery:
     dropped: bool = False
     redelivery: bool = False
     delivered_at: float | None = None
+
+
+@dataclass
+class OAuthCode:
+    """A code from the OAuth web flow's authorize step: single use, ten minutes of simulated time."""
+
+    value: str
+    app_id: int
+    user_id: int
+    redirect_uri: str | None
+    expires_at: float

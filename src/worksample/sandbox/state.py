@@ -17,6 +17,7 @@ from worksample.sandbox.records import (
     Installation,
     Invitation,
     IssueComment,
+    OAuthCode,
     PullRequest,
     Repo,
     Review,
@@ -104,6 +105,8 @@ class World:
     comments: dict[int, IssueComment] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
+    # OAuth web-flow codes not yet exchanged, by code.
+    oauth_codes: dict[str, OAuthCode] = field(default_factory=dict)
 
     def next_id(self) -> int:
         return next(_IDS)
