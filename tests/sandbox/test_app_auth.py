@@ -133,8 +133,8 @@ async def test_rename_keeps_the_id(setup: Setup) -> None:
     inst, candidate = setup.installation(), setup.user("candidate")
     by_new = (await inst.rest.users.async_get_by_username("candidate-2")).parsed_data
     assert by_new.id == setup.ids["candidate"]
-    by_id = await setup.control.get(f"/user/{setup.ids['candidate']}")
-    assert by_id.json()["login"] == "candidate-2"
+    by_id = (await inst.rest.users.async_get_by_id(setup.ids["candidate"])).parsed_data
+    assert by_id.login == "candidate-2"
     assert (await setup.control.get("/users/candidate")).status_code == 404
     # The old token still works: it belongs to the id.
     me = (await candidate.rest.users.async_get_authenticated()).parsed_data

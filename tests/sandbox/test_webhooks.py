@@ -164,3 +164,19 @@ async def test_unsubscribed_events_are_not_sent(setup: Setup) -> None:
     assert [r.event for r in setup.receiver.received] == ["installation"]  # only the first App's
     unknown = await setup.control.post("/_sandbox/apps", json={"name": "Loud", "events": ["push"]})
     assert unknown.status_code == 422
+
+
+async def test_payloads_over_25_mb_are_not_delivered(setup: Setup) -> None:
+    await make_repo(setup)
+    inst = setup.installation()
+    head = (await inst.rest.git.async_get_ref("acme", "sample", "heads/main")).parsed_data.object_.sha
+    await inst.rest.git.async_create_ref("acme", "sample", ref="refs/heads/big", sha=head)
+    await inst.rest.repos.async_create_or_update_file_contents(
+        "acme", "sample", "x.txt", message="m", content="eA==", branch="big"
+    )
+    huge = "x" * (25 * 1024 * 1024)
+    await inst.rest.pulls.async_create("acme", "sample", title="big", head="big", base="main", body=huge)
+    await setup.flush()
+    assert setup.receiver.events("pull_request") == []
+    log = (await setup.control.get("/_sandbox/deliveries")).json()
+    assert "over GitHub's 25 MB cap" in log[-1]["error"]

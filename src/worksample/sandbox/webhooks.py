@@ -33,6 +33,8 @@ MODES: tuple[str, ...] = ("normal", "duplicate", "reorder", "drop", "before_resp
 USER_AGENT = "GitHub-Hookshot/sandbox"
 # GitHub gives a receiver ten seconds to answer.
 DELIVERY_TIMEOUT = 10.0
+# GitHub does not deliver payloads over 25 MB.
+MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -96,6 +98,13 @@ class Webhooks:
             await self._dispatch(delivery)
 
     async def _dispatch(self, delivery: Delivery) -> None:
+        if len(delivery.body) > MAX_PAYLOAD_BYTES:
+            delivery.dropped = True
+            delivery.error = (
+                f"payload of {len(delivery.body)} bytes is over GitHub's 25 MB cap; not delivered"
+            )
+            self.world.deliveries.append(delivery)
+            return
         mode = self._take_mode()
         if mode == "drop":
             delivery.dropped = True
