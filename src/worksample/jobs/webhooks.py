@@ -1,0 +1,142 @@
+"""``github.webhook``: run one recorded delivery through the router; and the sweeper behind it.
+
+The intake commits the delivery row, then enqueues this job with ``_job_id`` = the delivery id.
+Redis and the database share no transaction, so a crash between the two would lose the job: the
+sweeper (a worker cron) re-enqueues deliveries still unprocessed after ``STALE_AFTER_SECONDS``.
+Running a delivery twice is harmless: the job skips a processed one, and every handler is
+idempotent in the domain anyway.
+
+Retries are explicit (arq treats any other exception as final): a rate limit → ``Retry`` after it;
+an assignment still being provisioned → ``Retry`` shortly; anything unexpected → ``Retry`` with
+backoff, and after ``WEBHOOK_TRIES`` the delivery is marked processed with the error kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from arq import Retry
+from arq.connections import ArqRedis
+from githubkit.exception import RateLimitExceeded
+from sqlalchemy import select, update
+
+from worksample.config import Settings
+from worksample.db.models import GitHubDelivery
+from worksample.db.session import session_scope
+from worksample.db.types import utcnow
+from worksample.github.handlers import router
+from worksample.github.handlers.context import HandlerContext
+from worksample.github.routing import WebhookEvent
+from worksample.jobs.provision import backoff
+from worksample.jobs.resources import WorkerResources
+from worksample.review.assignments import NotProvisionedYet
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_JOB = "github.webhook"
+WEBHOOK_SWEEP_JOB = "github.webhook_sweep"
+WEBHOOK_TRIES = 8
+STALE_AFTER_SECONDS = 60.0
+SWEEP_BATCH = 500
+
+
+async def enqueue_delivery(redis: ArqRedis, delivery_id: str, *, queue_name: str | None = None) -> bool:
+    """Queue the delivery's job; False when it is already queued or running (same job id)."""
+    job = await redis.enqueue_job(
+        WEBHOOK_JOB, delivery_id=delivery_id, _job_id=delivery_id, _queue_name=queue_name
+    )
+    return job is not None
+
+
+async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
+    resources: WorkerResources = ctx["resources"]
+    settings: Settings = ctx["settings"]
+    job_try: int = ctx.get("job_try", 1)
+    async with resources.sessionmaker() as session:
+        delivery = (
+            await session.execute(select(GitHubDelivery).where(GitHubDelivery.delivery_id == delivery_id))
+        ).scalar_one_or_none()
+    if delivery is None:
+        log.warning("webhook.unknown_delivery delivery=%s", delivery_id)
+        return "unknown delivery"
+    if delivery.processed_at is not None:
+        return "already processed"
+    try:
+        event = WebhookEvent.from_body(delivery.event, delivery.delivery_id, delivery.body)
+        async with session_scope(resources.sessionmaker) as session:
+            context = HandlerContext(
+                session=session,
+                github=resources.github,
+                catalog=resources.catalog,
+                public_url=settings.public_url,
+            )
+            notes = await router.dispatch(event, context)
+            outcome = "; ".join(notes) or "no handler"
+            await _finish(session, delivery.id, outcome=outcome, error=None)
+    except RateLimitExceeded as exc:
+        raise Retry(defer=timedelta(seconds=exc.retry_after.total_seconds() + 1.0)) from exc
+    except NotProvisionedYet as exc:
+        if job_try >= WEBHOOK_TRIES * 4:
+            return await _give_up(resources, delivery, exc)
+        raise Retry(defer=timedelta(seconds=backoff(1, resources.retry_base_seconds))) from exc
+    except Exception as exc:
+        if job_try >= WEBHOOK_TRIES:
+            return await _give_up(resources, delivery, exc)
+        log.warning("webhook.retry delivery=%s try=%d error=%r", delivery_id, job_try, exc)
+        async with session_scope(resources.sessionmaker) as session:
+            await session.execute(
+                update(GitHubDelivery)
+                .where(GitHubDelivery.id == delivery.id)
+                .values(attempts=GitHubDelivery.attempts + 1, last_error=_error(exc))
+            )
+        raise Retry(defer=timedelta(seconds=backoff(job_try, resources.retry_base_seconds))) from exc
+    log.info("webhook.processed delivery=%s event=%s outcome=%s", delivery_id, delivery.event, outcome)
+    return outcome
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+async def _finish(session: Any, row_id: int, *, outcome: str, error: str | None) -> None:
+    await session.execute(
+        update(GitHubDelivery)
+        .where(GitHubDelivery.id == row_id)
+        .values(
+            processed_at=utcnow(),
+            outcome=outcome[:500],
+            last_error=error,
+            attempts=GitHubDelivery.attempts + 1,
+        )
+    )
+
+
+async def _give_up(resources: WorkerResources, delivery: GitHubDelivery, exc: BaseException) -> str:
+    log.error("webhook.gave_up delivery=%s event=%s error=%r", delivery.delivery_id, delivery.event, exc)
+    async with session_scope(resources.sessionmaker) as session:
+        await _finish(session, delivery.id, outcome="failed", error=_error(exc))
+    return "failed"
+
+
+async def sweep_deliveries(ctx: dict[str, Any]) -> int:
+    """Re-queue deliveries recorded but not processed after ``STALE_AFTER_SECONDS`` (lost enqueue)."""
+    resources: WorkerResources = ctx["resources"]
+    stale_after: float = ctx.get("webhook_stale_after_seconds", STALE_AFTER_SECONDS)
+    cutoff = utcnow() - timedelta(seconds=stale_after)
+    async with resources.sessionmaker() as session:
+        result = await session.execute(
+            select(GitHubDelivery.delivery_id)
+            .where(GitHubDelivery.processed_at.is_(None), GitHubDelivery.received_at < cutoff)
+            .order_by(GitHubDelivery.received_at)
+            .limit(SWEEP_BATCH)
+        )
+        ids = list(result.scalars())
+    queued = 0
+    for delivery_id in ids:
+        if await enqueue_delivery(ctx["redis"], delivery_id, queue_name=resources.queue_name):
+            queued += 1
+    if ids:
+        log.info("webhook.swept stale=%d queued=%d", len(ids), queued)
+    return queued

@@ -1,0 +1,97 @@
+"""The GitHub REST calls review routing and scoring make, each one thin and typed at its edge.
+
+Answers are read as plain JSON (``response.json()``): these steps need a handful of fields, and a
+field GitHub adds or drops elsewhere in a large model must not fail a review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from githubkit import GitHub
+from githubkit.exception import RequestFailed
+
+# GitHub's largest page; a PR with more comments than this still has ours on an early page,
+# but the loop reads on until a short page so it finds the marker wherever it is.
+PAGE_SIZE = 100
+MAX_PAGES = 50
+
+
+class ReviewerRefused(Exception):
+    """GitHub would not request a review from this person (no access, or the PR's author)."""
+
+
+def _object(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"GitHub answered {what} with {type(data).__name__}, not an object")
+    return data
+
+
+async def get_pull(gh: GitHub[Any], owner: str, repo: str, number: int) -> dict[str, Any]:
+    response = await gh.rest.pulls.async_get(owner, repo, number)
+    return _object(response.json(), "a pull request")
+
+
+async def get_review(
+    gh: GitHub[Any], owner: str, repo: str, number: int, review_id: int
+) -> dict[str, Any] | None:
+    """The review as GitHub holds it now; None when GitHub no longer shows it (404)."""
+    try:
+        response = await gh.rest.pulls.async_get_review(owner, repo, number, review_id)
+    except RequestFailed as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    return _object(response.json(), "a review")
+
+
+async def request_reviewer(gh: GitHub[Any], owner: str, repo: str, number: int, login: str) -> None:
+    """One reviewer per call: GitHub refuses the whole list when one of them cannot review."""
+    try:
+        await gh.rest.pulls.async_request_reviewers(owner, repo, number, reviewers=[login])
+    except RequestFailed as exc:
+        if exc.response.status_code == 422:
+            raise ReviewerRefused(_message(exc)) from exc
+        raise
+
+
+async def find_comment(gh: GitHub[Any], owner: str, repo: str, number: int, marker: str) -> int | None:
+    """The id of the first comment on the PR containing ``marker``, posted by anyone."""
+    for page in range(1, MAX_PAGES + 1):
+        response = await gh.rest.issues.async_list_comments(
+            owner, repo, number, per_page=PAGE_SIZE, page=page
+        )
+        comments: Any = response.json()
+        if not isinstance(comments, list):
+            raise ValueError("GitHub answered a comment list with something else")
+        for comment in comments:
+            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
+                return int(comment["id"])
+        if len(comments) < PAGE_SIZE:
+            return None
+    return None
+
+
+async def create_comment(gh: GitHub[Any], owner: str, repo: str, number: int, body: str) -> int:
+    response = await gh.rest.issues.async_create_comment(owner, repo, number, body=body)
+    return int(_object(response.json(), "a comment")["id"])
+
+
+async def user_id(gh: GitHub[Any], login: str) -> int | None:
+    try:
+        response = await gh.rest.users.async_get_by_username(login)
+    except RequestFailed as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    value = _object(response.json(), "a user").get("id")
+    return value if isinstance(value, int) else None
+
+
+def _message(exc: RequestFailed) -> str:
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return f"HTTP {exc.response.status_code}"
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message or f"HTTP {exc.response.status_code}")[:300]

@@ -1,0 +1,141 @@
+"""Recording a GitHub review: re-read it, decide whether it counts, and tell the reviewer what to fix.
+
+Every ``pull_request_review`` event (submitted, edited, dismissed; duplicated, reordered) leads here,
+and the review is read again from the REST API: edit webhooks carry no timestamp to order them by,
+and the API answers with the review as it is now, so the stored row converges on GitHub's state
+whatever order the events came in. One row per review id; ``revision`` counts the changes seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from githubkit import GitHub
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from worksample.artifacts.model import Rubric
+from worksample.db.models import Assignment, ReviewRow, Submission
+from worksample.db.timeline import record_event
+from worksample.db.types import utcnow
+from worksample.github.handlers.context import int_field, str_field
+from worksample.review import github_calls as calls
+from worksample.review.routing import resolve_reviewer_ids
+from worksample.review.timestamps import parse_github_time
+from worksample.scoring import ScorecardStatus, parse_scorecard, render_scorecard_feedback
+
+IGNORED_CANDIDATE = "the candidate's own review"
+IGNORED_STRANGER = "not one of the assignment's reviewers"
+IGNORED_OTHER_PR = "not on the submitted pull request"
+
+
+@dataclass(frozen=True)
+class RecordedReview:
+    row: ReviewRow
+    changed: bool  # a new review, or a new revision of its body or state
+    note: str
+
+
+def _ignored_reason(assignment: Assignment, submission: Submission | None, row: ReviewRow) -> str | None:
+    if submission is None or row.pr_number != submission.pr_number:
+        return IGNORED_OTHER_PR
+    if row.reviewer_github_id == assignment.candidate.github_id:
+        return IGNORED_CANDIDATE
+    if row.reviewer_github_id not in {r.github_id for r in assignment.reviewers if r.github_id is not None}:
+        return IGNORED_STRANGER
+    return None
+
+
+async def record_review(
+    session: AsyncSession,
+    gh: GitHub[Any],
+    assignment: Assignment,
+    submission: Submission | None,
+    review: dict[str, Any],
+    *,
+    owner: str,
+    repo: str,
+    pr_number: int,
+    rubric: Rubric,
+) -> RecordedReview | None:
+    review_id = int(review["id"])
+    current = await calls.get_review(gh, owner, repo, pr_number, review_id)
+    # Should GitHub no longer show it, the payload is the best knowledge there is.
+    source = current if current is not None else review
+    state = str(source.get("state") or "").lower()
+    if state == "pending":
+        return None  # not submitted: only its author can see it, and it carries no verdict yet
+    reviewer_id = int_field(source, "user", "id")
+    if reviewer_id is None:
+        return None  # a deleted ("ghost") account: nobody to attribute a score to
+    row = (
+        await session.execute(
+            select(ReviewRow).where(
+                ReviewRow.assignment_id == assignment.id, ReviewRow.review_id == review_id
+            )
+        )
+    ).scalar_one_or_none()
+    body = str(source.get("body") or "")
+    changed = row is None or row.body != body or row.state != state
+    if row is None:
+        row = ReviewRow(assignment_id=assignment.id, review_id=review_id, revision=1)
+        session.add(row)
+    elif changed:
+        row.revision += 1
+    row.pr_number = pr_number
+    row.reviewer_github_id = reviewer_id
+    row.reviewer_login = str_field(source, "user", "login") or ""
+    row.state = state
+    row.body = body
+    row.html_url = str_field(source, "html_url")
+    row.submitted_at = parse_github_time(source.get("submitted_at")) or row.submitted_at or utcnow()
+    if any(r.github_id is None for r in assignment.reviewers):
+        await resolve_reviewer_ids(gh, assignment)
+    row.ignored = _ignored_reason(assignment, submission, row)
+    result = parse_scorecard(body, rubric)
+    row.scorecard_status = None if row.ignored else result.status.value
+    await session.flush()
+
+    detail = {"review_id": review_id, "login": row.reviewer_login, "state": state, "revision": row.revision}
+    if row.ignored is not None:
+        if changed:
+            await record_event(
+                session, assignment, "review.ignored", detail={**detail, "reason": row.ignored}
+            )
+        return RecordedReview(row, changed, f"review {review_id} ignored: {row.ignored}")
+    if changed:
+        await record_event(
+            session, assignment, "review.recorded", detail={**detail, "scorecard": result.status.value}
+        )
+    note = f"review {review_id} by {row.reviewer_login}: {state}, scorecard {result.status.value}"
+    incomplete = state != "dismissed" and result.status is not ScorecardStatus.COMPLETE
+    if incomplete and await _needs_feedback(session, row, result.status):
+        reply = render_scorecard_feedback(result, rubric, reviewer_login=row.reviewer_login)
+        comment_id = await calls.create_comment(gh, owner, repo, pr_number, reply)
+        row.feedback_revision = row.revision
+        await session.flush()
+        await record_event(
+            session, assignment, "review.feedback_posted", detail={**detail, "comment_id": comment_id}
+        )
+        note += "; feedback posted"
+    return RecordedReview(row, changed, note)
+
+
+async def _needs_feedback(session: AsyncSession, row: ReviewRow, status: ScorecardStatus) -> bool:
+    """Once per revision; and a review with no scorecard at all (a later "LGTM") gets no reply when
+    the same reviewer already has a complete scorecard on record."""
+    if row.feedback_revision == row.revision:
+        return False
+    if status is ScorecardStatus.INCOMPLETE:
+        return True
+    complete = await session.execute(
+        select(ReviewRow.id).where(
+            ReviewRow.assignment_id == row.assignment_id,
+            ReviewRow.reviewer_github_id == row.reviewer_github_id,
+            ReviewRow.scorecard_status == ScorecardStatus.COMPLETE.value,
+            ReviewRow.state != "dismissed",
+            ReviewRow.ignored.is_(None),
+        )
+    )
+    return complete.first() is None

@@ -1,0 +1,143 @@
+"""Driving an assignment from request to score through the front doors only.
+
+The recruiter API creates it, the real arq worker provisions it against the simulator, and from
+then on every step is something a person does on (simulated) GitHub with their own token — accept
+the invitation, open a PR, review, edit, dismiss — whose webhooks reach the service's intake; the
+worker then runs the recorded deliveries. Nothing calls a handler directly.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.conftest import GitHubWorld, run_worker_burst
+from worksample.config import Settings
+
+CANDIDATE = "octocat"
+LEAD = "lead-eng"
+ENGINEER = "second-eng"
+STRANGER = "hubot"
+
+FILLED = "Scorecard\n\nclarity: 4/4\nrisk: 2/4\n"
+
+
+@dataclass
+class Flow:
+    api: httpx.AsyncClient
+    world: GitHubWorld
+    settings: Settings
+    assignment_id: str = ""
+    full_name: str = ""
+    pr_number: int = 0
+
+    async def drain(self) -> None:
+        """Let every pending webhook reach the service, then run the worker until the queue is empty."""
+        await self.world.sim.state.sandbox.webhooks.flush()
+        await run_worker_burst(self.settings, github_transport=self.world.transport, poll_delay=0.05)
+
+    async def create(self, reviewers: list[dict[str, Any]] | None = None) -> str:
+        body = {
+            "candidate": {"login": CANDIDATE},
+            "artifact_id": "test-sample",
+            "reviewers": reviewers
+            or [{"login": LEAD, "role": "lead"}, {"login": ENGINEER, "role": "engineer"}],
+        }
+        response = await self.api.post("/v1/assignments", json=body)
+        assert response.status_code == 201, response.text
+        self.assignment_id = response.json()["id"]
+        await self.drain()
+        assignment = await self.assignment()
+        assert assignment["status"] == "invited", assignment
+        self.full_name = assignment["repo_url"].removeprefix("http://sandbox/")
+        return self.assignment_id
+
+    async def assignment(self) -> dict[str, Any]:
+        response = await self.api.get(f"/v1/assignments/{self.assignment_id}")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def accept(self) -> None:
+        async with self.world.user_client(CANDIDATE) as candidate:
+            invitations = (await candidate.get("/user/repository_invitations")).json()
+            for invitation in invitations:
+                response = await candidate.patch(f"/user/repository_invitations/{invitation['id']}")
+                assert response.status_code == 204, response.text
+
+    async def open_pr(self, *, branch: str = "answer", draft: bool = False, login: str = CANDIDATE) -> int:
+        async with self.world.user_client(login) as user:
+            main = (await user.get(f"/repos/{self.full_name}/git/ref/heads/main")).json()
+            response = await user.post(
+                f"/repos/{self.full_name}/git/refs",
+                json={"ref": f"refs/heads/{branch}", "sha": main["object"]["sha"]},
+            )
+            assert response.status_code == 201, response.text
+            response = await user.put(
+                f"/repos/{self.full_name}/contents/{branch}.md",
+                json={
+                    "message": "My answer",
+                    "content": base64.b64encode(b"# Plan\n").decode(),
+                    "branch": branch,
+                },
+            )
+            assert response.status_code == 201, response.text
+            response = await user.post(
+                f"/repos/{self.full_name}/pulls",
+                json={"title": "Answer", "head": branch, "base": "main", "draft": draft},
+            )
+            assert response.status_code == 201, response.text
+            number: int = response.json()["number"]
+        self.pr_number = self.pr_number or number
+        return number
+
+    async def review(self, login: str, body: str, event: str = "APPROVE", number: int | None = None) -> int:
+        async with self.world.user_client(login) as user:
+            response = await user.post(
+                f"/repos/{self.full_name}/pulls/{number or self.pr_number}/reviews",
+                json={"body": body, "event": event},
+            )
+        assert response.status_code == 200, response.text
+        review_id: int = response.json()["id"]
+        return review_id
+
+    async def edit_review(self, login: str, review_id: int, body: str) -> None:
+        async with self.world.user_client(login) as user:
+            response = await user.put(
+                f"/repos/{self.full_name}/pulls/{self.pr_number}/reviews/{review_id}", json={"body": body}
+            )
+        assert response.status_code == 200, response.text
+
+    async def dismiss_review(self, review_id: int, login: str = "lead-eng") -> None:
+        # Dismissing takes write access: the App does it on an admin's behalf in real life; here
+        # an org member with the repository's admin rights is not at hand, so the installation does.
+        async with self.world.user_client(login) as user:
+            response = await user.put(
+                f"/repos/{self.full_name}/pulls/{self.pr_number}/reviews/{review_id}/dismissals",
+                json={"message": "Scored the wrong PR"},
+            )
+        assert response.status_code == 200, response.text
+
+    async def comments(self) -> list[dict[str, Any]]:
+        async with self.world.user_client(LEAD) as user:
+            response = await user.get(f"/repos/{self.full_name}/issues/{self.pr_number}/comments")
+        assert response.status_code == 200, response.text
+        comments: list[dict[str, Any]] = response.json()
+        return comments
+
+    async def pull(self) -> dict[str, Any]:
+        async with self.world.user_client(LEAD) as user:
+            response = await user.get(f"/repos/{self.full_name}/pulls/{self.pr_number}")
+        assert response.status_code == 200, response.text
+        pull: dict[str, Any] = response.json()
+        return pull
+
+    async def fault(self, mode: str, count: int | None = None) -> None:
+        body: dict[str, Any] = {"mode": mode}
+        if count is not None:
+            body["count"] = count
+        response = await self.world.control.post("/_sandbox/faults/webhooks", json=body)
+        assert response.status_code in (200, 204), response.text
