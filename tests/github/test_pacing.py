@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from worksample.github.pacing import (
     Budget,
     LocalWritePacer,
+    PacingDeferred,
     PacingPolicy,
     RedisWritePacer,
     WritePacer,
@@ -124,3 +125,18 @@ async def test_hold_delays_reads_and_writes(kind: str, redis: Redis, prefix: str
     await pacer.wait_for_write("installation:4")
     assert time.monotonic() - start >= 0.15
     assert await pacer.wait_for_hold("installation:5") == 0
+
+
+@pytest.mark.parametrize("kind", ["local", "redis"])
+async def test_slot_beyond_max_delay_defers_without_reserving(kind: str, redis: Redis, prefix: str) -> None:
+    policy = PacingPolicy(interval=0.0, budgets=(Budget(2, 30.0),))
+    pacer: WritePacer = LocalWritePacer(policy) if kind == "local" else RedisWritePacer(redis, policy, prefix)
+    assert await pacer.wait_for_write("installation:1", max_delay=1.0) == 0
+    assert await pacer.wait_for_write("installation:1", max_delay=1.0) == 0
+    with pytest.raises(PacingDeferred) as info:
+        await pacer.wait_for_write("installation:1", max_delay=1.0)
+    assert 29.0 < info.value.delay <= 30.0
+    # Nothing was reserved: asking again finds the same slot, not one a window later.
+    with pytest.raises(PacingDeferred) as again:
+        await pacer.wait_for_write("installation:1", max_delay=1.0)
+    assert again.value.delay <= info.value.delay

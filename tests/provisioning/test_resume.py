@@ -10,7 +10,7 @@ import pytest
 from tests.provisioning.test_end_to_end import create_assignment
 from tests.provisioning.world import CANDIDATE, ORG, World, run_worker
 from worksample.config import Settings
-from worksample.github.pacing import PacingPolicy
+from worksample.github.pacing import Budget, PacingPolicy
 
 REPO = f"test-sample-{CANDIDATE}"
 # With templates the repository arrives with its content: there is no separate content step.
@@ -113,4 +113,22 @@ async def test_long_rate_limits_defer_the_job_instead_of_failing(
     assert [c for c in await world.calls() if c["status"] == 403]
     body = (await service.get(f"/v1/assignments/{assignment_id}")).json()
     assert not any(e["kind"] == "assignment.failed" for e in body["timeline"])
+    await assert_provisioned_once(service, world, assignment_id)
+
+
+async def test_far_pacing_slots_requeue_the_job_instead_of_sleeping(
+    service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    """Our own budget (3 writes per 1.5 s here, 500 an hour on GitHub) defers the job via arq."""
+    assignment_id = await create_assignment(service)
+    await run_worker(
+        gh_settings,
+        world,
+        pacing=PacingPolicy(interval=0, budgets=(Budget(3, 1.5),)),
+        max_rate_limit_wait=0.3,
+    )
+    body = (await service.get(f"/v1/assignments/{assignment_id}")).json()
+    assert body["status"] == "invited"
+    # Paced, so GitHub never had to refuse anything.
+    assert not [c for c in await world.calls() if c["status"] in (403, 429)]
     await assert_provisioned_once(service, world, assignment_id)

@@ -68,9 +68,24 @@ class PacingPolicy:
         return max([b.period for b in self.budgets], default=0.0) + self.interval
 
 
+class PacingDeferred(Exception):
+    """The next write slot is further away than the caller is willing to sleep; nothing was reserved.
+
+    Under the hourly budget a slot can be an hour away: a job should not hold a worker that long
+    (nor outlive its timeout, which arq treats as final), so it is re-queued for ``delay`` instead.
+    """
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"next GitHub write slot in {delay:.1f}s")
+        self.delay = delay
+
+
 class WritePacer(Protocol):
-    async def wait_for_write(self, key: str) -> float:
-        """Reserve the next write slot for ``key`` and sleep until it; returns seconds slept."""
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
+        """Reserve the next write slot for ``key`` and sleep until it; returns seconds slept.
+
+        Raises ``PacingDeferred`` (reserving nothing) when the slot is more than ``max_delay`` away.
+        """
         ...
 
     async def wait_for_hold(self, key: str) -> float:
@@ -101,11 +116,13 @@ class LocalWritePacer:
         self._slots: dict[str, deque[float]] = {}
         self._held_until: dict[str, float] = {}
 
-    async def wait_for_write(self, key: str) -> float:
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
         # No await between reading and appending: the reservation is atomic under asyncio.
         now = time.monotonic()
         slots = self._slots.setdefault(key, deque(maxlen=self.policy.history))
         slot = next_slot(now, slots, self._held_until.get(key, 0.0), self.policy)
+        if max_delay is not None and slot - now > max_delay:
+            raise PacingDeferred(slot - now)
         slots.append(slot)
         delay = slot - now
         if delay > 0:
@@ -125,8 +142,9 @@ class LocalWritePacer:
 
 
 # KEYS[1]: list of reserved slots (unix seconds, oldest first); KEYS[2]: held-until.
-# ARGV: interval, history, ttl_ms, then limit/period pairs. Returns the delay as a string because
-# Redis truncates Lua numbers to integers.
+# ARGV: interval, history, ttl_ms, max_delay (negative: none), then limit/period pairs. Returns the
+# delay as a string because Redis truncates Lua numbers to integers; "!<delay>" when the slot is
+# beyond max_delay and nothing was reserved.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -139,7 +157,7 @@ if last then
   last = tonumber(last) + interval
   if last > slot then slot = last end
 end
-local i = 4
+local i = 5
 while ARGV[i] do
   local nth = redis.call('LINDEX', KEYS[1], -tonumber(ARGV[i]))
   if nth then
@@ -147,6 +165,10 @@ while ARGV[i] do
     if nth > slot then slot = nth end
   end
   i = i + 2
+end
+local max_delay = tonumber(ARGV[4])
+if max_delay >= 0 and slot - now > max_delay then
+  return '!' .. string.format('%.6f', slot - now)
 end
 redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
@@ -182,16 +204,21 @@ class RedisWritePacer:
     def _keys(self, key: str) -> tuple[str, str]:
         return f"{self._prefix}:{key}:slots", f"{self._prefix}:{key}:held"
 
-    async def wait_for_write(self, key: str) -> float:
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
         slots_key, held_key = self._keys(key)
         args: list[float | int] = [
             self.policy.interval,
             self.policy.history,
             int(self.policy.horizon * 1000) + 1000,
+            -1 if max_delay is None else max_delay,
         ]
         for budget in self.policy.budgets:
             args += [budget.limit, budget.period]
-        delay = float(await self._reserve(keys=[slots_key, held_key], args=args))
+        answer = await self._reserve(keys=[slots_key, held_key], args=args)
+        text = answer.decode() if isinstance(answer, bytes) else str(answer)
+        if text.startswith("!"):
+            raise PacingDeferred(float(text[1:]))
+        delay = float(text)
         if delay > 0:
             await asyncio.sleep(delay)
         return delay

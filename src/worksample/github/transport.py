@@ -5,6 +5,9 @@ skip it, including writes repeated after a rate-limit answer. githubkit's own re
 (``auto_retry=False``) because it sleeps without telling the pacer, so other jobs would keep writing
 into a limit one job already hit.
 
+A write whose pacing slot is more than ``max_wait`` away is not sent: ``PacingDeferred`` (which
+githubkit wraps in ``RequestError``) tells the job layer to re-queue itself for then.
+
 A rate-limit answer (see ``ratelimit.rate_limit_wait``) puts a hold on the whole installation. A
 short wait (``max_wait`` seconds or less) is waited out here and the request sent again; a longer
 one is handed back to githubkit unchanged, which raises ``RateLimitExceeded`` with ``retry_after``,
@@ -16,6 +19,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import httpx
 
@@ -27,6 +33,23 @@ log = logging.getLogger(__name__)
 # Minting an installation token is an App-level call: it is not a write GitHub counts against the
 # installation's content-creation limits, and pacing it would delay every job's first request.
 _UNPACED = re.compile(r"/app/installations/\d+/access_tokens$")
+
+
+# Inside a multi-write step (tree, commit, ref) giving up half-way would make the retry redo the
+# writes already made, and a budget smaller than the step would then never let it finish. So once a
+# step has made its first write, the rest waits in line, up to this long, instead of deferring.
+INLINE_MAX_WAIT = 300.0
+_inline: ContextVar[bool] = ContextVar("worksample_github_inline_writes", default=False)
+
+
+@contextmanager
+def inline_writes() -> Iterator[None]:
+    """Within this block, pacing and rate-limit waits are slept through (up to ``INLINE_MAX_WAIT``)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
 
 
 class PacedTransport(httpx.AsyncBaseTransport):
@@ -49,11 +72,13 @@ class PacedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         paced = is_write(request.method) and not _UNPACED.search(request.url.path)
+        max_wait = max(self._max_wait, INLINE_MAX_WAIT) if _inline.get() else self._max_wait
         attempt = 1
         while True:
             await self._pacer.wait_for_hold(self._key)
             if paced:
-                await self._pacer.wait_for_write(self._key)
+                # A slot further away than max_wait raises PacingDeferred: the job re-queues itself.
+                await self._pacer.wait_for_write(self._key, max_delay=max_wait)
             response = await self._inner.handle_async_request(request)
             wait = rate_limit_wait(response.status_code, response.headers, time.time())
             if wait is None:
@@ -68,7 +93,7 @@ class PacedTransport(httpx.AsyncBaseTransport):
                 wait,
                 attempt,
             )
-            if wait > self._max_wait or attempt >= self._max_attempts:
+            if wait > max_wait or attempt >= self._max_attempts:
                 return response
             # The body must be consumed before the connection can be reused for the retry.
             await response.aread()

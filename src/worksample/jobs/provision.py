@@ -4,6 +4,8 @@ Retries are explicit (``arq.Retry``), because arq treats any other exception as 
 
 - a rate limit GitHub says will last longer than the transport waits in-line → ``Retry`` after
   ``retry_after``, however many times it takes: a rate limit never fails an assignment;
+- our own pacing putting the next write slot further off than that (the hourly budget) → ``Retry``
+  for when the slot comes, likewise without limit;
 - anything else unexpected (5xx, network, a database hiccup) → ``Retry`` with exponential backoff,
   and after ``TRANSIENT_TRIES`` the assignment is failed with the last error as the reason;
 - what retrying cannot fix was already turned into a failed assignment by the domain code.
@@ -17,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry
-from githubkit.exception import RateLimitExceeded
+from githubkit.exception import RateLimitExceeded, RequestError
 from sqlalchemy import select
 
 from worksample.assignments import AssignmentStatus
@@ -25,6 +27,7 @@ from worksample.db.models import Assignment
 from worksample.db.session import session_scope
 from worksample.db.timeline import StaleAssignment
 from worksample.db.types import utcnow
+from worksample.github.pacing import PacingDeferred
 from worksample.jobs.names import enqueue_provision
 from worksample.jobs.resources import WorkerResources
 from worksample.provisioning import AssignmentNotFound, fail_assignment, provision_assignment
@@ -64,22 +67,33 @@ async def provision(ctx: dict[str, Any], assignment_id: str) -> str:
         defer = exc.retry_after.total_seconds() + 1.0
         log.info("provisioning.rate_limited assignment=%s defer=%.0fs", assignment_id, defer)
         raise Retry(defer=timedelta(seconds=defer)) from exc
+    except RequestError as exc:
+        if not isinstance(exc.exc, PacingDeferred):
+            return await _transient(resources, assignment_id, job_try, exc)
+        # Our own pacing says the next write slot is far off (the hourly budget): come back then.
+        log.info("provisioning.paced assignment=%s defer=%.0fs", assignment_id, exc.exc.delay)
+        raise Retry(defer=timedelta(seconds=exc.exc.delay)) from exc
     except StaleAssignment as exc:
         # Someone else (the API cancelling) moved it: read it again shortly and decide then.
         raise Retry(defer=timedelta(seconds=resources.retry_base_seconds)) from exc
     except Exception as exc:
-        if job_try >= TRANSIENT_TRIES:
-            reason = f"provisioning gave up after {job_try} tries: {type(exc).__name__}: {exc}"
-            log.exception("provisioning.gave_up assignment=%s", assignment_id)
-            async with session_scope(resources.sessionmaker) as session:
-                await fail_assignment(session, assignment_id, reason[:2000])
-            return "failed"
-        defer = backoff(job_try, resources.retry_base_seconds)
-        log.warning(
-            "provisioning.retry assignment=%s try=%d defer=%.1fs error=%r", assignment_id, job_try, defer, exc
-        )
-        raise Retry(defer=timedelta(seconds=defer)) from exc
+        return await _transient(resources, assignment_id, job_try, exc)
     return outcome.note
+
+
+async def _transient(resources: WorkerResources, assignment_id: str, job_try: int, exc: Exception) -> str:
+    """Retry with backoff; after ``TRANSIENT_TRIES`` fail the assignment with the error as reason."""
+    if job_try >= TRANSIENT_TRIES:
+        reason = f"provisioning gave up after {job_try} tries: {type(exc).__name__}: {exc}"
+        log.error("provisioning.gave_up assignment=%s error=%r", assignment_id, exc)
+        async with session_scope(resources.sessionmaker) as session:
+            await fail_assignment(session, assignment_id, reason[:2000])
+        return "failed"
+    defer = backoff(job_try, resources.retry_base_seconds)
+    log.warning(
+        "provisioning.retry assignment=%s try=%d defer=%.1fs error=%r", assignment_id, job_try, defer, exc
+    )
+    raise Retry(defer=timedelta(seconds=defer)) from exc
 
 
 async def sweep_stuck(ctx: dict[str, Any]) -> int:
@@ -92,6 +106,8 @@ async def sweep_stuck(ctx: dict[str, Any]) -> int:
             .where(
                 Assignment.status.in_(STUCK_STATUSES),
                 Assignment.updated_at < cutoff,
+                # Not stuck: waiting for a candidate invited by e-mail to sign in with GitHub.
+                Assignment.candidate_login.is_not(None),
             )
             .order_by(Assignment.updated_at)
             .limit(SWEEP_BATCH)

@@ -27,12 +27,21 @@ from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePac
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.provision import provision, sweep_stuck
 from worksample.jobs.resources import WorkerResources
+from worksample.jobs.webhooks import (
+    WEBHOOK_JOB,
+    WEBHOOK_SWEEP_JOB,
+    WEBHOOK_TRIES,
+    github_webhook,
+    sweep_deliveries,
+)
 from worksample.provisioning.service import Checkpoint
 from worksample.provisioning.templates import RedisTemplateRegistry
 
 # Rate limits may defer one job many times; TRANSIENT_TRIES bounds the other retries itself.
 PROVISION_MAX_TRIES = 1000
 JOB_TIMEOUT_SECONDS = 600
+# Waiting for provisioning to finish takes more tries than a transient error (jobs/webhooks.py).
+WEBHOOK_MAX_TRIES = WEBHOOK_TRIES * 4 + 1
 
 
 def pacing_policy(settings: Settings) -> PacingPolicy:
@@ -101,8 +110,13 @@ def worker_settings(
             # keep_result=0: no result is kept, so the job id frees up as soon as the job ends and
             # the sweeper can queue the assignment again if it is still not done.
             func(provision, name=PROVISION_JOB, max_tries=PROVISION_MAX_TRIES, keep_result=0),
+            # keep_result=0 for the same reason: the sweeper may queue an unprocessed delivery again.
+            func(github_webhook, name=WEBHOOK_JOB, max_tries=WEBHOOK_MAX_TRIES, keep_result=0),
         ],
-        "cron_jobs": [cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True)],
+        "cron_jobs": [
+            cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
+            cron(sweep_deliveries, name=WEBHOOK_SWEEP_JOB, second={15, 45}, unique=True, run_at_startup=True),
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,

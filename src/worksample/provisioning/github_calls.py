@@ -24,6 +24,8 @@ from githubkit_schemas.latest.types import (
     ReposOwnerRepoGitTreesPostBodyPropTreeItemsType as TreeItem,
 )
 
+from worksample.github.transport import inline_writes
+
 # The tree entries for a normal (non-executable) file.
 FILE_MODE: Literal["100644"] = "100644"
 COMMITTER_NAME = "worksample"
@@ -180,6 +182,13 @@ async def commit_files(
             entry = {"path": path, "mode": FILE_MODE, "type": "blob", "sha": blob.parsed_data.sha}
         tree.append(entry)
     created_tree = await gh.rest.git.async_create_tree(owner, repo, tree=tree)
+    with inline_writes():
+        return await _commit_tree(gh, owner, repo, branch, created_tree.parsed_data.sha, message, date)
+
+
+async def _commit_tree(
+    gh: GitHub[Any], owner: str, repo: str, branch: str, tree_sha: str, message: str, date: datetime
+) -> str:
     # Whole seconds: git stores no fractions, and a fraction would make a re-run's sha differ.
     when = date.astimezone(UTC).replace(microsecond=0)
     author: CommitAuthor = {"name": COMMITTER_NAME, "email": COMMITTER_EMAIL, "date": when}
@@ -188,7 +197,7 @@ async def commit_files(
         owner,
         repo,
         message=message,
-        tree=created_tree.parsed_data.sha,
+        tree=tree_sha,
         parents=[],
         author=author,
         committer=committer,

@@ -84,6 +84,9 @@ async def provision_assignment(
     status = AssignmentStatus(assignment.status)
     if status not in (AssignmentStatus.REQUESTED, AssignmentStatus.PROVISIONING):
         return ProvisionOutcome(assignment.id, status, assignment.repo_html_url, f"nothing to do: {status}")
+    if assignment.candidate_login is None:
+        # Invited by e-mail and not signed in with GitHub yet: whoever learns the login queues us.
+        return ProvisionOutcome(assignment.id, status, None, "waiting for the candidate's GitHub login")
     if status is AssignmentStatus.REQUESTED:
         await change_status(session, assignment, AssignmentStatus.PROVISIONING)
         await session.commit()
@@ -160,6 +163,8 @@ class _Run:
         self.github = github
         self.assignment = assignment
         self.org: Organization = assignment.organization
+        assert assignment.candidate_login is not None  # checked by provision_assignment
+        self.login: str = assignment.candidate_login
         self.checkpoint = checkpoint
         self.templates = templates
         self.repo: calls.Repository | None = None
@@ -184,7 +189,7 @@ class _Run:
             await self._repository(gh, files, title)
             step = "committing the work sample"
             await self._content(gh, files, title)
-            step = f"inviting {self.assignment.candidate_login}"
+            step = f"inviting {self.login}"
             await self._invitation(gh)
             step = "granting reviewers read access"
             await self._reviewers(gh)
@@ -225,7 +230,7 @@ class _Run:
         template = await self._template(gh, files, title) if self.templates is not None else None
         description = repository_description(title, a.id)
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
-            name = repository_name(a.artifact_id, a.candidate_login, attempt)
+            name = repository_name(a.artifact_id, self.login, attempt)
             if template is not None:
                 repo = await self._generate(gh, template, name, description)
             else:
@@ -313,7 +318,7 @@ class _Run:
             return
         owner, name = self._owner_and_name()
         # Safe to repeat: GitHub answers a second PUT for a pending invitee with the same invitation.
-        invitation = await calls.add_collaborator(gh, owner, name, a.candidate_login, "push")
+        invitation = await calls.add_collaborator(gh, owner, name, self.login, "push")
         await self._reached("invitation")
         await self._record_candidate_id(gh, invitation)
         a.invitation_id = invitation.id
@@ -321,7 +326,7 @@ class _Run:
         await self._record(
             "provisioning.candidate_invited",
             {
-                "login": a.candidate_login,
+                "login": self.login,
                 "invitation_id": invitation.id,
                 "already_collaborator": invitation.id is None,
             },
@@ -338,7 +343,7 @@ class _Run:
         person: Person = self.assignment.candidate
         seen = invitation.invitee_id
         if seen is None and person.github_id is None:
-            seen = await calls.user_id(gh, self.assignment.candidate_login)
+            seen = await calls.user_id(gh, self.login)
         if seen is None:
             return
         if person.github_id is not None and person.github_id != seen:
@@ -348,7 +353,7 @@ class _Run:
                 owner, name = self._owner_and_name()
                 await calls.delete_invitation(gh, owner, name, invitation.id)
             raise ProvisioningFailed(
-                f"GitHub login {self.assignment.candidate_login!r} now belongs to account {seen}, "
+                f"GitHub login {self.login!r} now belongs to account {seen}, "
                 f"not the candidate's account {person.github_id}; the invitation was withdrawn"
             )
         person.github_id = seen
