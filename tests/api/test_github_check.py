@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.api.bodies import assignment_body
 from tests.conftest import GitHubWorld, make_api_key, queued_jobs, running_app
+from worksample.assignments.jobs import PROVISION_JOB
 from worksample.config import Settings
 from worksample.db.models import Assignment, Organization, Person
 
@@ -65,7 +66,9 @@ async def test_unknown_login_is_422_and_nothing_is_made(
         {"field": "body.candidate.login", "message": "GitHub has no user named 'nobody-here'"}
     ]
     assert await _assignments(sessionmaker) == 0
-    assert await queued_jobs(arq_pool, world_settings.queue_name) == []
+    # (The installation webhook may have queued intake jobs of its own; no provisioning is queued.)
+    jobs = await queued_jobs(arq_pool, world_settings.queue_name)
+    assert [job for job in jobs if job.function == PROVISION_JOB] == []
 
 
 async def test_an_organization_is_not_a_candidate(service_on_world: httpx.AsyncClient) -> None:
@@ -82,6 +85,7 @@ async def test_github_failure_is_503_and_nothing_is_made(
     response = await service_on_world.post("/v1/assignments", json=assignment_body())
     assert response.status_code == 503, response.text
     assert response.json()["error"]["code"] == "github_unavailable"
+    assert response.headers["retry-after"] == "30"
     assert await _assignments(sessionmaker) == 0
     # The fault was used up: the same request now goes through.
     assert (await service_on_world.post("/v1/assignments", json=assignment_body())).status_code == 201

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worksample.assignments import (
     TERMINAL_STATUSES,
@@ -127,3 +129,20 @@ def test_created_entry_is_version_one_requested() -> None:
         S.REQUESTED,
         1,
     )
+
+
+@given(st.lists(st.sampled_from(list(S)), max_size=30))
+def test_any_walk_keeps_the_invariants(targets: list[S]) -> None:
+    """Whatever is attempted: versions count accepted changes, final states stay final, and the
+    status only ever moves along the table."""
+    status, version, accepted = S.REQUESTED, 1, 0
+    for target in targets:
+        try:
+            result = transition(status, version, target, at=AT, reason=_reason_for(target))
+        except IllegalTransition:
+            assert (status, target) not in LEGAL
+            continue
+        assert (status, target) in LEGAL
+        assert status not in TERMINAL_STATUSES
+        status, version, accepted = result.status, result.version, accepted + 1
+    assert version == 1 + accepted

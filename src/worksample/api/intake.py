@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 # A deadline further out than this is almost certainly a typo (a year instead of a month).
 MAX_DEADLINE_AHEAD = timedelta(days=365)
+# What a client is told to wait after GitHub failed us; GitHub's own short outages and rate-limit
+# windows are usually over by then.
+GITHUB_RETRY_AFTER_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,10 @@ async def check_candidate(
     except GitHubException as exc:
         log.warning("api.github_unavailable org=%s login=%s error=%r", org.login, login, exc)
         raise ApiError(
-            503, "github_unavailable", "GitHub did not answer as expected; nothing was created, retry later"
+            503,
+            "github_unavailable",
+            "GitHub did not answer as expected; nothing was created, retry later",
+            headers={"Retry-After": str(GITHUB_RETRY_AFTER_SECONDS)},
         ) from None
     if user.type != "User":
         raise validation_error(
