@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,10 @@ from worksample.demo.story import plan
 app = typer.Typer(help="Walk one assignment end to end against the GitHub simulator.")
 
 Port = Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port.")]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _log_to_file() -> Path:
@@ -76,6 +81,9 @@ def demo(
         wait_seconds=wait_seconds,
         log_file=_log_to_file(),
     )
+    # SIGTERM (docker stop, a supervisor) stops the demo like Ctrl-C does, so the private
+    # redis-server and the servers are shut down instead of orphaned.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         summary = asyncio.run(_run(options, console, as_json=as_json))
     except DemoError as exc:
@@ -99,7 +107,12 @@ async def _run(options: DemoOptions, console: Console, *, as_json: bool) -> dict
 
     listeners: list[StepListener] = []
     if as_json:
-        summary, _running = await run_demo(options, listeners=listeners)
+
+        def print_json(summary: dict[str, Any], _running: Running) -> None:
+            # With --serve the summary is printed while everything keeps running.
+            typer.echo(json.dumps(summary, indent=2))
+
+        summary, _running = await run_demo(options, listeners=listeners, on_ready=print_json)
         return summary
 
     def ready(summary: dict[str, Any], running: Running) -> None:

@@ -52,6 +52,8 @@ def build_summary(story: Story, running: Running) -> dict[str, Any]:
         "redis": running.redis.kind,
         "log": str(running.log_file) if running.log_file else None,
         "assignment": assignment,
+        # A throwaway key for the demo's own organization, so the URLs below can be opened.
+        "api_key": running.api_key,
         "urls": {
             "api_docs": f"{running.api_url}/docs",
             "assignment": f"{running.api_url}/v1/assignments/{assignment_id}" if assignment_id else None,
