@@ -36,7 +36,8 @@ def test_demo_walks_one_assignment_as_far_as_the_product_goes(unused_redis_url: 
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     steps = _steps(summary)
-    assert summary["failed"] == [] and summary["not_reached"] == []
+    assert summary["failed"] == []
+    assert summary["not_reached"] == []
     assert summary["redis"] == "private"
 
     # Provisioning: the service (its App installation) made the GitHub calls, counted by the simulator.
@@ -58,7 +59,8 @@ def test_demo_walks_one_assignment_as_far_as_the_product_goes(unused_redis_url: 
         for key in ("accept", "submit", "review"):
             assert steps[key]["status"] == "done", steps[key]
         assert summary["status"] == "scored"
-        assert isinstance(summary["score"], int | float) and 0 <= summary["score"] <= 100
+        assert isinstance(summary["score"], int | float)
+        assert 0 <= summary["score"] <= 100
         assert summary["pr_url"].endswith("/pull/1")
     else:
         assert summary["status"] == "invited"
@@ -67,7 +69,8 @@ def test_demo_walks_one_assignment_as_far_as_the_product_goes(unused_redis_url: 
     if any("endpoint" in path and "post" in ops for path, ops in paths.items()):
         assert steps["ats"]["status"] == "done", steps["ats"]
         deliveries = summary["ats_deliveries"]
-        assert deliveries and all(d["verified"] for d in deliveries), deliveries
+        assert deliveries
+        assert all(d["verified"] for d in deliveries), deliveries
         assert "assignment.scored" in {d["event_type"] for d in deliveries}
         criteria = {c["id"] for c in summary["criteria"]}
         assert {"recommendation", "rollback"} <= criteria
