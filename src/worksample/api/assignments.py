@@ -116,6 +116,8 @@ async def create_assignment(
         record = await find_record(session, org_id, idempotency_key)
         if record is not None:
             return replay(record, endpoint=CREATE_ENDPOINT, fingerprint=fingerprint)
+        # End the read transaction: the GitHub call below must not hold a database snapshot open.
+        await session.commit()
 
     now = utcnow()
     checked = check_request(body, catalog, now=now)
