@@ -26,6 +26,7 @@ from worksample.assignments.state import created_entry
 from worksample.db.models import Assignment, AssignmentReviewer, Organization, Person
 from worksample.db.timeline import event_from_entry
 from worksample.github.client import GitHubApp, InstallationNotFound
+from worksample.outbox.store import emit_created
 
 log = logging.getLogger(__name__)
 
@@ -203,4 +204,6 @@ async def insert_assignment(
     entry = created_entry(at=now, detail={"artifact_id": body.artifact_id})
     session.add(event_from_entry(assignment.id, entry))
     await session.flush()
+    # assignment.created for the ATS, committed with the assignment itself (outbox).
+    await emit_created(session, assignment, at=now)
     return assignment

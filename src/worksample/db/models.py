@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -279,3 +280,117 @@ class IdempotencyRecord(Base):
     response_status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- ATS webhooks out (worksample.outbox; issue 6) ----------------------------------------------
+
+
+def _empty_list() -> list[str]:
+    return []
+
+
+class WebhookEndpoint(Timestamped, Base):
+    """Where an organisation's ATS receives our events, and the secret we sign them with.
+
+    Secrets are stored as given, not hashed: signing needs the secret itself. A database dump
+    therefore lets its holder forge our webhooks to that ATS (never read its data); the API shows a
+    secret only in the answer that created it, and rotation limits how long a leaked one is useful.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_new_uuid)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    description: Mapped[str | None] = mapped_column(String(500))
+    # Event types the endpoint wants; empty means every type.
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=_empty_list)
+    secret: Mapped[str] = mapped_column(String(100))
+    # The secret before the last rotation: it keeps signing (second signature) until it expires.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None]
+    # Set when we stopped sending (410 Gone, failing for days, or by hand); null while enabled.
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxEvent(Base):
+    """One event to the ATS, written in the same transaction as the state change that caused it.
+
+    ``id`` is the Standard Webhooks message id (``webhook-id``), the same on every attempt; ``body``
+    holds the exact bytes that are signed and sent.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index(None, "organization_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(_org_fk())
+    # Null for events about no assignment (webhook.test).
+    assignment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxDelivery(Timestamped, Base):
+    """One event to one endpoint: its state and, while pending, when the next attempt is due.
+
+    The dispatcher claims a due delivery by setting ``state`` to in_flight with a lease
+    (``claimed_until`` and a fresh ``lease_token``); a worker that dies mid-attempt leaves the lease
+    to expire, and the delivery is claimed again with the same message id.
+    """
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id"),
+        # The dispatcher's query: due pending deliveries, and in-flight ones whose lease expired.
+        Index(None, "state", "next_attempt_at"),
+        Index(None, "endpoint_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    # Values of worksample.outbox.store.DeliveryState.
+    state: Mapped[str] = mapped_column(String(16))
+    # Attempts made in all; ``round_attempts`` counts those since the last (re)queue and indexes
+    # the retry schedule, so a manual redelivery gets a full schedule again.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    round_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    last_attempt_at: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[OutboxEvent] = relationship(lazy="raise")
+    endpoint: Mapped[WebhookEndpoint] = relationship(lazy="raise")
+
+
+class OutboxAttempt(Base):
+    """One HTTP attempt of a delivery, as recorded after it ended."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "number"),
+        # The disable rule reads an endpoint's recent attempts.
+        Index(None, "endpoint_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("outbox_deliveries.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    # Values of worksample.outbox.result.ErrorKind when no HTTP status came back.
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    # The first few KB of the receiver's answer (the transport caps it).
+    response_body: Mapped[str] = mapped_column(Text, default="")
+    retry_after_seconds: Mapped[float | None] = mapped_column(Float)

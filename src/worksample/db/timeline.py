@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from worksample.assignments.state import AssignmentStatus, TimelineEntry, transition
 from worksample.db.models import Assignment, AssignmentEvent
 from worksample.db.types import utcnow
+from worksample.outbox.store import emit_for_status
 
 
 class StaleAssignment(RuntimeError):
@@ -47,7 +48,8 @@ async def change_status(
 ) -> AssignmentEvent:
     """Move ``assignment`` to ``to`` (raises ``IllegalTransition`` or ``StaleAssignment``).
 
-    Flushes the change and the timeline entry; the caller commits.
+    Flushes the change, the timeline entry and the ATS event (``outbox.store.emit_for_status``);
+    the caller commits.
     """
     when = at or utcnow()
     result = transition(assignment.status, assignment.version, to, at=when, reason=reason, detail=detail)
@@ -74,6 +76,8 @@ async def change_status(
     event = event_from_entry(assignment.id, result.entry)
     session.add(event)
     await session.flush()
+    # The ATS event goes in the same transaction as the change (outbox): both commit or neither.
+    await emit_for_status(session, assignment, result.status, at=when, reason=reason, detail=detail)
     return event
 
 
