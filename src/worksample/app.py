@@ -19,8 +19,10 @@ from fastapi import FastAPI
 from worksample.api import artifacts, assignments, health
 from worksample.api.deps import Resources
 from worksample.api.errors import install_error_handlers
+from worksample.api import lifecycle as lifecycle_api
 from worksample.api.limits import BodySizeLimit
 from worksample.artifacts.catalog import load_catalog
+from worksample.clock import SYSTEM_CLOCK, Clock
 from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
@@ -45,6 +47,7 @@ def create_app(
     *,
     github_transport: httpx.AsyncBaseTransport | None = None,
     arq_pool: Any = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """The service app. ``github_transport`` reaches GitHub (tests: the simulator's ASGITransport);
     ``arq_pool`` is used instead of connecting to ``settings.redis_url`` (and then not closed here)."""
@@ -87,4 +90,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=settings.max_request_body_bytes)
     for module in (health, artifacts, assignments):
         app.include_router(module.router)
+    # Deadlines, extensions, erasure (worksample.lifecycle); its clock is injectable for tests.
+    app.include_router(lifecycle_api.router)
+    app.state.clock = clock or SYSTEM_CLOCK
     return app

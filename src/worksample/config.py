@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     outbox_allow_private_networks: bool = False
     outbox_allowed_networks: tuple[IPvAnyNetwork, ...] = ()
 
+    # Assignment lifecycle (worksample.lifecycle): reminders before the deadline, invitations
+    # re-issued before GitHub's seven-day expiry, the tag marking the work at the deadline, how long
+    # a finished assignment's repository and the candidate's personal data are kept.
+    reminder_offsets_hours: tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...] = (24, 2)
+    reinvite_after_hours: float = Field(default=144, gt=0, lt=168, allow_inf_nan=False)
+    max_reinvites: int = Field(default=3, ge=0)
+    deadline_tag: str = Field(default="submission-deadline", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    retention_days: float = Field(default=90, gt=0, allow_inf_nan=False)
+    # A claimed timer whose worker died is taken over after this long.
+    lifecycle_lease_seconds: float = Field(default=600, gt=0, allow_inf_nan=False)
+
     @model_validator(mode="after")
     def _load_private_key_file(self) -> Settings:
         if self.github_private_key is None and self.github_private_key_path is not None:

@@ -201,6 +201,20 @@ class Assignment(Timestamped, Base):
     score: Mapped[float | None] = mapped_column(Float)
     scored_at: Mapped[datetime | None]
 
+    # Lifecycle (worksample.lifecycle, issue 7). Set at the deadline: the commit the candidate's work
+    # is judged at (a tag points at it) and when write access was taken away; commits after it are
+    # late (``lifecycle.schedule.is_late``). ``lock_failed_at`` is set when the read-back showed the
+    # candidate could still write: the lock is then not trusted and a human has to look.
+    locked_at: Mapped[datetime | None]
+    deadline_sha: Mapped[str | None] = mapped_column(String(40))
+    lock_failed_at: Mapped[datetime | None]
+    lock_failure: Mapped[str | None] = mapped_column(Text)
+    reinvite_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    archived_at: Mapped[datetime | None]
+    # Repository deleted and the candidate's personal data removed (retention or erasure).
+    purged_at: Mapped[datetime | None]
+    erase_requested_at: Mapped[datetime | None]
+
     organization: Mapped[Organization] = relationship(lazy="raise")
     candidate: Mapped[Person] = relationship(lazy="raise")
     reviewers: Mapped[list[AssignmentReviewer]] = relationship(
@@ -394,3 +408,43 @@ class OutboxAttempt(Base):
     # The first few KB of the receiver's answer (the transport caps it).
     response_body: Mapped[str] = mapped_column(Text, default="")
     retry_after_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+# --------------------------------------------------------------------------------------------
+# Lifecycle timers (worksample.lifecycle; issue 7)
+
+
+class LifecycleFiring(Base):
+    """One firing of one timer of one assignment: the claim that makes it happen exactly once.
+
+    Timers are derived from the assignment's columns; a worker that finds one due inserts this
+    row, and the unique constraint lets exactly one worker win. ``done_at`` stays empty until the
+    work is done: a claim older than its lease without it (the worker died) is taken over by a
+    conditional UPDATE, which again only one worker can win.
+    """
+
+    __tablename__ = "lifecycle_firings"
+    __table_args__ = (UniqueConstraint("assignment_id", "kind", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    # TimerKind, with the reminder's offset ("reminder:24h").
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    claim_token: Mapped[str] = mapped_column(String(32))
+    done_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(500))
+
+
+class ErasureRequest(Base):
+    """A data-subject erasure request, kept as an audit record with no personal data in it."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_new_uuid)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime]
+    assignments: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None]

@@ -20,11 +20,13 @@ from arq.connections import RedisSettings
 from arq.worker import func
 
 from worksample.artifacts.catalog import load_catalog
+from worksample.clock import Clock
 from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
+from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
 from worksample.jobs.provision import provision, sweep_stuck
 from worksample.jobs.resources import WorkerResources
 from worksample.jobs.webhooks import (
@@ -34,6 +36,7 @@ from worksample.jobs.webhooks import (
     github_webhook,
     sweep_deliveries,
 )
+from worksample.lifecycle.jobs_api import ANNOUNCE_EXTENSION_JOB, TICK_JOB
 from worksample.provisioning.service import Checkpoint
 from worksample.provisioning.templates import RedisTemplateRegistry
 
@@ -93,6 +96,7 @@ def worker_settings(
     max_rate_limit_wait: float = 30.0,
     poll_delay: float = 0.5,
     use_templates: bool = True,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "settings": settings,
@@ -104,6 +108,8 @@ def worker_settings(
         # Rate-limit answers asking for longer than this are deferred through arq, not slept on.
         "max_rate_limit_wait": max_rate_limit_wait,
         "use_templates": use_templates,
+        # The lifecycle's clock (worksample.clock); tests pass one they can move.
+        "clock": clock,
     }
     return {
         "functions": [
@@ -112,10 +118,15 @@ def worker_settings(
             func(provision, name=PROVISION_JOB, max_tries=PROVISION_MAX_TRIES, keep_result=0),
             # keep_result=0 for the same reason: the sweeper may queue an unprocessed delivery again.
             func(github_webhook, name=WEBHOOK_JOB, max_tries=WEBHOOK_MAX_TRIES, keep_result=0),
+            func(lifecycle_tick, name=TICK_JOB, keep_result=0),
+            func(lifecycle_announce_extension, name=ANNOUNCE_EXTENSION_JOB, keep_result=0),
         ],
         "cron_jobs": [
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
             cron(sweep_deliveries, name=WEBHOOK_SWEEP_JOB, second={15, 45}, unique=True, run_at_startup=True),
+            # Not unique: every worker ticks, so one being down delays nothing; the claims in
+            # worksample.lifecycle make each timer fire once however many tick together.
+            cron(lifecycle_tick, name=f"{TICK_JOB}.cron", second=30, unique=False, run_at_startup=True),
         ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,

@@ -1,0 +1,82 @@
+"""Claiming a timer's firing so that exactly one worker acts on it.
+
+A claim is a row inserted in its own short transaction: the unique ``(assignment, kind, due_at)``
+constraint lets one worker in, the others get an IntegrityError and walk away. The winner does
+the work and marks the row done in the same transaction as the work's own database changes. A
+claim left undone past its lease (the worker was killed) is taken over with a conditional UPDATE
+that only one worker can win, so a firing is never lost either.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from worksample.db.models import LifecycleFiring
+from worksample.lifecycle.schedule import DueTimer
+
+DEFAULT_LEASE = timedelta(minutes=10)
+
+
+async def claim_firing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    assignment_id: str,
+    timer: DueTimer,
+    *,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> str | None:
+    """A claim token when this worker won the firing, None when another worker has (or had) it."""
+    token = secrets.token_hex(16)
+    async with sessionmaker() as session:
+        session.add(
+            LifecycleFiring(
+                assignment_id=assignment_id,
+                kind=timer.name,
+                due_at=timer.due_at,
+                claimed_at=now,
+                claim_token=token,
+            )
+        )
+        try:
+            await session.commit()
+            return token
+        except IntegrityError:
+            await session.rollback()
+        outcome = await session.execute(
+            update(LifecycleFiring)
+            .where(
+                LifecycleFiring.assignment_id == assignment_id,
+                LifecycleFiring.kind == timer.name,
+                LifecycleFiring.due_at == timer.due_at,
+                LifecycleFiring.done_at.is_(None),
+                LifecycleFiring.claimed_at < now - lease,
+            )
+            .values(claimed_at=now, claim_token=token)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return token if getattr(outcome, "rowcount", 0) == 1 else None
+
+
+async def finish_firing(
+    session: AsyncSession, assignment_id: str, timer: DueTimer, token: str, *, now: datetime, outcome: str
+) -> bool:
+    """Mark the firing done in the caller's transaction; False when the claim was lost meanwhile
+    (another worker took over an expired lease): the caller should then roll back."""
+    result = await session.execute(
+        update(LifecycleFiring)
+        .where(
+            LifecycleFiring.assignment_id == assignment_id,
+            LifecycleFiring.kind == timer.name,
+            LifecycleFiring.due_at == timer.due_at,
+            LifecycleFiring.claim_token == token,
+        )
+        .values(done_at=now, outcome=outcome[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1

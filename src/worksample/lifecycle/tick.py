@@ -1,0 +1,259 @@
+"""The lifecycle tick: find every timer that is due, claim each firing, act on it.
+
+Run by an arq cron job every minute on every worker. Timers are derived from the assignments'
+columns (``schedule``), so the tick needs no queue of its own and survives restarts; the claim
+(``claims``) makes a firing happen once however many workers tick at the same moment. A firing's
+database changes and its ``done`` mark commit together; GitHub calls before that are idempotent,
+so a firing retried after a crash repeats them harmlessly (a reminder may then be posted twice:
+the one case where at-least-once shows).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from githubkit import GitHub
+from githubkit.exception import RequestFailed
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from worksample.assignments.state import AssignmentStatus
+from worksample.clock import Clock
+from worksample.config import Settings
+from worksample.db.models import Assignment, AssignmentEvent, Organization, Person
+from worksample.db.timeline import StaleAssignment, record_event
+from worksample.github.client import GitHubApp
+from worksample.lifecycle import closing, deadline, erase, notices
+from worksample.lifecycle.claims import claim_firing, finish_firing
+from worksample.lifecycle.context import NotOnGitHub, Target, policy_from_settings
+from worksample.lifecycle.schedule import (
+    AssignmentClock,
+    DueTimer,
+    LifecyclePolicy,
+    TimerKind,
+    due_timers,
+    effective_deadline,
+)
+
+log = logging.getLogger(__name__)
+
+S = AssignmentStatus
+WORKING = [S.INVITED.value, S.ACCEPTED.value, S.SUBMITTED.value, S.IN_REVIEW.value]
+CLOSABLE = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value]
+FINAL = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value, S.FAILED.value]
+BATCH = 500
+
+ACCEPTED_AT = (
+    select(func.min(AssignmentEvent.at))
+    .where(AssignmentEvent.assignment_id == Assignment.id, AssignmentEvent.kind == "assignment.accepted")
+    .correlate(Assignment)
+    .scalar_subquery()
+)
+
+
+def clock_view(a: Assignment, accepted_at: datetime | None) -> AssignmentClock:
+    return AssignmentClock(
+        status=S(a.status),
+        status_changed_at=a.status_changed_at,
+        deadline_at=a.deadline_at,
+        time_limit_hours=a.time_limit_hours,
+        accepted_at=accepted_at,
+        invited_at=a.candidate_invited_at,
+        has_invitation=a.invitation_id is not None,
+        reinvite_count=a.reinvite_count or 0,
+        has_repo=bool(a.repo_full_name),
+        locked_at=a.locked_at,
+        archived_at=a.archived_at,
+        purged_at=a.purged_at,
+        erase_requested_at=a.erase_requested_at,
+        scored_at=a.scored_at,
+    )
+
+
+async def _candidates(
+    session: AsyncSession, now: datetime, policy: LifecyclePolicy
+) -> list[tuple[str, AssignmentClock]]:
+    """Assignments that may have a timer due; ``due_timers`` decides exactly."""
+    ended = func.coalesce(Assignment.scored_at, Assignment.status_changed_at)
+    query = (
+        select(Assignment, ACCEPTED_AT)
+        .where(
+            or_(
+                and_(Assignment.erase_requested_at.is_not(None), Assignment.purged_at.is_(None)),
+                and_(Assignment.status.in_(WORKING), Assignment.locked_at.is_(None)),
+                and_(
+                    Assignment.status.in_(CLOSABLE),
+                    Assignment.archived_at.is_(None),
+                    Assignment.repo_full_name.is_not(None),
+                ),
+                and_(
+                    Assignment.status.in_(FINAL),
+                    Assignment.purged_at.is_(None),
+                    ended <= now - policy.retention,
+                ),
+            )
+        )
+        .order_by(Assignment.id)
+        .limit(BATCH)
+    )
+    return [(a.id, clock_view(a, accepted)) for a, accepted in (await session.execute(query)).all()]
+
+
+Action = Callable[[Target, DueTimer], Awaitable[str]]
+
+
+async def _reminder(t: Target, timer: DueTimer) -> str:
+    return await notices.send_reminder(t, timer.label)
+
+
+async def _deadline(t: Target, timer: DueTimer) -> str:
+    return await deadline.lock_at_deadline(t)
+
+
+async def _reinvite(t: Target, timer: DueTimer) -> str:
+    return await notices.reissue_invitation(t)
+
+
+async def _cancel(t: Target, timer: DueTimer) -> str:
+    return await closing.revoke_and_archive(t)
+
+
+async def _archive(t: Target, timer: DueTimer) -> str:
+    return await closing.archive(t)
+
+
+async def _purge(t: Target, timer: DueTimer) -> str:
+    return await erase.purge(t, why="retention period ended")
+
+
+async def _erase(t: Target, timer: DueTimer) -> str:
+    return await erase.purge(t, why="candidate data erased on request")
+
+
+ACTIONS: dict[TimerKind, Action] = {
+    TimerKind.REMINDER: _reminder,
+    TimerKind.DEADLINE: _deadline,
+    TimerKind.REINVITE: _reinvite,
+    TimerKind.CANCEL: _cancel,
+    TimerKind.ARCHIVE: _archive,
+    TimerKind.PURGE: _purge,
+    TimerKind.ERASE: _erase,
+}
+
+
+async def load_target(
+    session: AsyncSession, github: GitHubApp | None, settings: Settings, assignment_id: str, now: datetime
+) -> Target | None:
+    row = (
+        await session.execute(
+            select(Assignment, ACCEPTED_AT)
+            .where(Assignment.id == assignment_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    assignment, accepted_at = row
+    person = await session.get(Person, assignment.candidate_id)
+    org = await session.get(Organization, assignment.organization_id)
+    assert person is not None
+    assert org is not None
+    gh: GitHub[Any] | None = None
+    if github is not None and org.installation_id is not None:
+        gh = github.installation(org.installation_id)
+    return Target(
+        session=session,
+        assignment=assignment,
+        person=person,
+        gh=gh,
+        now=now,
+        settings=settings,
+        deadline=effective_deadline(assignment.deadline_at, assignment.time_limit_hours, accepted_at),
+    )
+
+
+async def fire(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    github: GitHubApp | None,
+    settings: Settings,
+    assignment_id: str,
+    timer: DueTimer,
+    token: str,
+    now: datetime,
+) -> str:
+    """Act on one claimed firing; its changes and its done mark commit together."""
+    async with sessionmaker() as session:
+        target = await load_target(session, github, settings, assignment_id, now)
+        if target is None:
+            return "assignment gone"
+        try:
+            outcome = await ACTIONS[timer.kind](target, timer)
+        except (NotOnGitHub, RequestFailed) as exc:
+            # Retrying cannot fix these (no repository, GitHub refusing with 4xx): record and close.
+            if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
+                raise
+            await session.rollback()
+            target = await load_target(session, github, settings, assignment_id, now)
+            assert target is not None
+            outcome = f"not done: {type(exc).__name__}: {exc}"[:500]
+            await record_event(
+                session,
+                target.assignment,
+                f"lifecycle.{timer.kind.value}_failed",
+                detail={"error": outcome},
+                at=now,
+            )
+        if not await finish_firing(session, assignment_id, timer, token, now=now, outcome=outcome):
+            await session.rollback()
+            return "claim lost"
+        await session.commit()
+    log.info("lifecycle.fired assignment=%s timer=%s outcome=%s", assignment_id, timer.name, outcome)
+    return outcome
+
+
+async def run_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    github: GitHubApp | None,
+    settings: Settings,
+    clock: Clock,
+    *,
+    max_rounds: int = 5,
+) -> Counter[str]:
+    """Fire every due timer; returns how many firings of each kind this worker won.
+
+    Rounds repeat while something fired, because one firing can make the next due (an expired
+    assignment is then archived) and each round reads the assignments afresh.
+    """
+    policy = policy_from_settings(settings)
+    fired: Counter[str] = Counter()
+    lease = timedelta(seconds=settings.lifecycle_lease_seconds)
+    for _ in range(max_rounds):
+        now = clock.now()
+        async with sessionmaker() as session:
+            candidates = await _candidates(session, now, policy)
+        won = 0
+        for assignment_id, view in candidates:
+            for timer in due_timers(view, policy, now):
+                token = await claim_firing(sessionmaker, assignment_id, timer, now=now, lease=lease)
+                if token is None:
+                    continue
+                try:
+                    await fire(sessionmaker, github, settings, assignment_id, timer, token, now)
+                except StaleAssignment:
+                    # The webhook or the API moved it meanwhile; the lease lets a later tick retry.
+                    log.info("lifecycle.stale assignment=%s timer=%s", assignment_id, timer.name)
+                    continue
+                except Exception:
+                    log.exception("lifecycle.fire_failed assignment=%s timer=%s", assignment_id, timer.name)
+                    continue
+                fired[timer.kind.value] += 1
+                won += 1
+                # The rest of this assignment's timers are judged again next round, from fresh columns.
+                break
+        if not won:
+            break
+    return fired

@@ -1,0 +1,113 @@
+"""A service whose clock and whose simulated GitHub's clock tests move together.
+
+``life`` is the review tests' ``Flow`` (create → provision → accept → PR through the front doors)
+plus ``advance()``, which moves both clocks, and ``tick()``, which runs the real worker in burst
+mode with the same clock (its start-up tick is the lifecycle cron job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.conftest import SERVICE_URL, GitHubWorld, install_app, make_api_key, run_worker_burst
+from tests.review.flow import Flow
+from worksample.app import create_app
+from worksample.clock import OffsetClock
+from worksample.config import Settings
+from worksample.db.models import Assignment, AssignmentEvent
+
+
+class Life(Flow):
+    clock: OffsetClock
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    async def drain(self) -> None:
+        await self.world.sim.state.sandbox.webhooks.flush()
+        await run_worker_burst(
+            self.settings, github_transport=self.world.transport, poll_delay=0.05, clock=self.clock
+        )
+        await self.world.sim.state.sandbox.webhooks.flush()
+
+    async def tick(self) -> None:
+        await self.drain()
+
+    async def advance(self, delta: timedelta) -> None:
+        response = await self.world.control.post(
+            "/_sandbox/clock", json={"advance_seconds": delta.total_seconds()}
+        )
+        assert response.status_code == 200, response.text
+        self.clock.advance(delta)
+
+    async def lifecycle(self) -> dict[str, Any]:
+        response = await self.api.get(f"/v1/assignments/{self.assignment_id}/lifecycle")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def row(self) -> Assignment:
+        async with self.sessionmaker() as session:
+            assignment = await session.get(Assignment, self.assignment_id)
+            assert assignment is not None
+            return assignment
+
+    async def kinds(self) -> list[str]:
+        async with self.sessionmaker() as session:
+            rows = await session.scalars(
+                select(AssignmentEvent.kind)
+                .where(AssignmentEvent.assignment_id == self.assignment_id)
+                .order_by(AssignmentEvent.id)
+            )
+            return list(rows)
+
+    async def repo_state(self) -> dict[str, Any]:
+        response = await self.world.control.get(f"/_sandbox/repos/{self.full_name}")
+        assert response.status_code in (200, 404), response.text
+        body: dict[str, Any] = response.json() if response.status_code == 200 else {}
+        return body
+
+    async def issues(self) -> list[dict[str, Any]]:
+        async with self.world.user_client("lead-eng") as user:
+            response = await user.get(f"/repos/{self.full_name}/issues")
+        assert response.status_code == 200, response.text
+        issues: list[dict[str, Any]] = response.json()
+        return [i for i in issues if "pull_request" not in i]
+
+    async def permission(self, login: str = "octocat") -> str:
+        async with self.world.user_client("lead-eng") as user:
+            response = await user.get(f"/repos/{self.full_name}/collaborators/{login}/permission")
+        assert response.status_code == 200, response.text
+        permission: str = response.json()["permission"]
+        return permission
+
+
+@pytest.fixture
+def clock() -> OffsetClock:
+    return OffsetClock()
+
+
+@pytest.fixture
+async def life(
+    world_settings: Settings, github_world: GitHubWorld, arq_pool: Any, clock: OffsetClock
+) -> AsyncIterator[Life]:
+    app = create_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE_URL) as client,
+    ):
+        github_world.webhook_target.target = httpx.ASGITransport(app=app)
+        await install_app(github_world)
+        resources = app.state.resources
+        client.headers["Authorization"] = (
+            f"Bearer {await make_api_key(resources.sessionmaker, github_world.org)}"
+        )
+        flow = Life(api=client, world=github_world, settings=world_settings)
+        flow.clock = clock
+        flow.sessionmaker = resources.sessionmaker
+        yield flow
