@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
+from tests.support.databases import create_pg_database, drop_pg_database, run_blocking, unique_name
 from worksample.api.keys import authenticate
-from worksample.cli import _register
-from worksample.cli import app as cli
+from worksample.cli import apikey, db
 from worksample.config import Settings
 from worksample.db import migrate
 from worksample.db.session import create_engine, create_sessionmaker
 
-_register()
+# Only the groups under test: the whole command is exercised as a process in tests/api/test_serve.py.
+cli = typer.Typer()
+cli.add_typer(db.app, name="db")
+cli.add_typer(apikey.app, name="apikey")
 
 
-@pytest.fixture
-def db_env(tmp_path: Path) -> dict[str, str]:
-    return {"WORKSAMPLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKSAMPLE_SANDBOX": "1"}
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An empty database, named the way an operator would write it (sync driver names included)."""
+    if request.param == "sqlite":
+        yield {"WORKSAMPLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKSAMPLE_SANDBOX": "1"}
+        return
+    name = unique_name("ws_test_cli")
+    url = run_blocking(create_pg_database(name)).replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        yield {"WORKSAMPLE_DATABASE_URL": url, "WORKSAMPLE_SANDBOX": "1"}
+    finally:
+        run_blocking(drop_pg_database(name))
 
 
 def test_upgrade_then_current(db_env: dict[str, str]) -> None:
