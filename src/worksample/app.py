@@ -16,7 +16,7 @@ import httpx
 from arq.connections import RedisSettings, create_pool
 from fastapi import FastAPI
 
-from worksample.api import artifacts, assignments, health
+from worksample.api import artifacts, assignments, github_webhooks, health
 from worksample.api.deps import Resources
 from worksample.api.errors import install_error_handlers
 from worksample.api import lifecycle as lifecycle_api
@@ -87,8 +87,12 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_body_bytes)
-    for module in (health, artifacts, assignments):
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_request_body_bytes,
+        exempt_paths=frozenset({github_webhooks.WEBHOOK_PATH}),
+    )
+    for module in (health, artifacts, assignments, github_webhooks):
         app.include_router(module.router)
     # Deadlines, extensions, erasure (worksample.lifecycle); its clock is injectable for tests.
     app.include_router(lifecycle_api.router)

@@ -9,5 +9,7 @@ from worksample.config import Settings
 
 
 @pytest.fixture
-async def flow(service_on_world: httpx.AsyncClient, github_world: GitHubWorld, world_settings: Settings) -> Flow:
+async def flow(
+    service_on_world: httpx.AsyncClient, github_world: GitHubWorld, world_settings: Settings
+) -> Flow:
     return Flow(api=service_on_world, world=github_world, settings=world_settings)

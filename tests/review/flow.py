@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
 
 from tests.conftest import GitHubWorld, run_worker_burst
+from tests.support.world import SANDBOX_URL
 from worksample.config import Settings
 
 CANDIDATE = "octocat"
@@ -111,15 +114,44 @@ class Flow:
             )
         assert response.status_code == 200, response.text
 
-    async def dismiss_review(self, review_id: int, login: str = "lead-eng") -> None:
-        # Dismissing takes write access: the App does it on an admin's behalf in real life; here
-        # an org member with the repository's admin rights is not at hand, so the installation does.
-        async with self.world.user_client(login) as user:
-            response = await user.put(
-                f"/repos/{self.full_name}/pulls/{self.pr_number}/reviews/{review_id}/dismissals",
-                json={"message": "Scored the wrong PR"},
-            )
-        assert response.status_code == 200, response.text
+    async def dismiss_review(self, review_id: int) -> None:
+        """Dismissing takes write access, which reviewers do not have: the App does it, as a
+        recruiter would through the service."""
+        gh = GitHub(
+            AppAuthStrategy(self.world.app_id, self.world.private_key),
+            base_url=SANDBOX_URL,
+            async_transport=self.world.transport,
+            http_cache=False,
+            auto_retry=False,
+            cache_strategy=MemCacheStrategy(),
+        )
+        app = gh.with_auth(gh.auth.as_installation(self.world.installation_id))
+        owner, name = self.full_name.split("/")
+        response = await app.rest.pulls.async_dismiss_review(
+            owner, name, self.pr_number, review_id, message="Reviewed the wrong revision"
+        )
+        assert response.status_code == 200
+
+    async def reviews_in_db(self) -> list[tuple[int, str, str | None, str | None, int]]:
+        """(review id, state, ignored reason, scorecard status, revision) of every stored review."""
+        from sqlalchemy import select
+
+        from worksample.db.models import ReviewRow
+        from worksample.db.session import create_engine, create_sessionmaker
+
+        engine = create_engine(self.settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                rows = (
+                    await session.execute(
+                        select(ReviewRow)
+                        .where(ReviewRow.assignment_id == self.assignment_id)
+                        .order_by(ReviewRow.review_id)
+                    )
+                ).scalars()
+                return [(r.review_id, r.state, r.ignored, r.scorecard_status, r.revision) for r in rows]
+        finally:
+            await engine.dispose()
 
     async def comments(self) -> list[dict[str, Any]]:
         async with self.world.user_client(LEAD) as user:

@@ -27,6 +27,7 @@ from worksample.db.models import Assignment, AssignmentReviewer, Organization, P
 from worksample.db.timeline import event_from_entry
 from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.outbox.store import emit_created
+from worksample.review.policy import organization_policy
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +192,17 @@ async def insert_assignment(
     )
     session.add(assignment)
     await session.flush()
+    policy = organization_policy(org.scoring_policy)
     for position, reviewer in enumerate(body.reviewers):
         session.add(
             AssignmentReviewer(
                 assignment_id=assignment.id,
                 login=reviewer.login,
                 role=reviewer.role.value,
-                weight=reviewer.weight if reviewer.weight is not None else 1.0,
+                # Stored explicitly, so a later change of policy does not re-weigh running assignments.
+                weight=reviewer.weight
+                if reviewer.weight is not None
+                else policy.weight_for(reviewer.role.value),
                 position=position,
             )
         )

@@ -65,16 +65,17 @@ class CandidateIn(_Input):
 class ReviewerIn(_Input):
     login: Login
     role: ReviewerRole
-    # Lead and engineers default to 1; observers watch and do not score, so their weight is 0.
+    # Omitted: the organisation's scoring policy gives the role's weight (the lead engineer's is
+    # the largest by default; observers watch and do not score, so theirs is 0).
     weight: float | None = Field(default=None, ge=0, le=100)
 
     @model_validator(mode="after")
     def _weight_for_role(self) -> ReviewerIn:
         if self.weight is None:
-            self.weight = 0.0 if self.role is ReviewerRole.OBSERVER else 1.0
-        elif self.role is ReviewerRole.OBSERVER and self.weight != 0:
+            return self
+        if self.role is ReviewerRole.OBSERVER and self.weight != 0:
             raise ValueError("an observer does not score: weight must be 0")
-        elif self.role is not ReviewerRole.OBSERVER and self.weight == 0:
+        if self.role is not ReviewerRole.OBSERVER and self.weight == 0:
             raise ValueError(f"a {self.role.value} scores: weight must be greater than 0")
         return self
 

@@ -12,6 +12,7 @@ endpoints, and reviews.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime
 from typing import Any, ClassVar
@@ -40,9 +41,13 @@ REPO_FULL_NAME_LENGTH = LOGIN_LENGTH + 1 + REPO_NAME_LENGTH
 URL_LENGTH = 500
 
 # What an organisation gets until it says otherwise; the scoring issue owns the meaning of each key.
+# worksample.review.policy.OrganizationPolicy reads it, and a test checks that these are its defaults.
 DEFAULT_SCORING_POLICY: dict[str, Any] = {
-    # Weighted mean of the reviewers' rubric scores (1–4) at or above which a candidate passes.
-    "pass_threshold": 3.0,
+    # Default weight of each reviewer role (a reviewer's own weight overrides it): the lead
+    # engineer's is the largest; observers watch and weigh nothing.
+    "role_weights": {"engineer": 1.0, "lead": 3.0, "observer": 0.0},
+    # A lead engineer's "changes requested" turns a hire recommendation into no hire.
+    "lead_veto": True,
     # Whether an assignment is scored as soon as the lead engineer has reviewed, or only when
     # every reviewer with a weight has.
     "require_all_reviewers": False,
@@ -66,7 +71,7 @@ def _org_fk() -> ForeignKey:
 
 
 def _default_scoring_policy() -> dict[str, Any]:
-    return dict(DEFAULT_SCORING_POLICY)
+    return copy.deepcopy(DEFAULT_SCORING_POLICY)
 
 
 class Base(DeclarativeBase):
@@ -408,6 +413,111 @@ class OutboxAttempt(Base):
     # The first few KB of the receiver's answer (the transport caps it).
     response_body: Mapped[str] = mapped_column(Text, default="")
     retry_after_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+# --------------------------------------------------------------------------------------------
+# GitHub webhooks in, submissions and reviews (the webhooks/scoring concern)
+
+
+class GitHubDelivery(Base):
+    """One webhook delivery from GitHub, recorded before it is processed.
+
+    ``delivery_id`` is GitHub's ``X-GitHub-Delivery`` GUID, which a redelivery keeps: the unique
+    constraint is what makes a duplicate a no-op. The body is kept verbatim (it was verified
+    against its signature) and processed by the ``github.webhook`` job; ``processed_at`` stays
+    empty until then, which is what the sweeper looks for after a lost enqueue.
+    """
+
+    __tablename__ = "github_deliveries"
+    __table_args__ = (
+        # The sweeper's query: unprocessed deliveries, oldest first.
+        Index(None, "processed_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64))
+    installation_id: Mapped[int | None] = mapped_column(BigInteger)
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # What the handlers made of it ("recorded submission", "ignored: not the candidate's PR", ...).
+    outcome: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InstallationRepository(Base):
+    """A repository an installation of the App can see, as GitHub last reported it."""
+
+    __tablename__ = "installation_repositories"
+
+    # GitHub's repository id.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    installation_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    full_name: Mapped[str] = mapped_column(String(REPO_FULL_NAME_LENGTH))
+    private: Mapped[bool | None]
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+
+
+class Submission(Timestamped, Base):
+    """The candidate's pull request: what was handed in, when, and whether the review was routed."""
+
+    __tablename__ = "submissions"
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    pr_id: Mapped[int] = mapped_column(BigInteger)
+    pr_number: Mapped[int] = mapped_column(Integer)
+    pr_url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    head_sha: Mapped[str] = mapped_column(String(40))
+    files_changed: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime]
+    late: Mapped[bool]
+    draft: Mapped[bool]
+    state: Mapped[str] = mapped_column(String(16))  # open | closed | merged
+    # Review routing markers, so a re-run skips what is done (see review/routing.py).
+    reviewers_requested_at: Mapped[datetime | None]
+    scorecard_comment_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The latest full breakdown (``AssignmentScore.to_record()``), for the reviewers' view.
+    scoring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The scoring part of the last ``assignment.scored`` event sent, so an unchanged re-score
+    # (a duplicate delivery) sends nothing.
+    scored_event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReviewRow(Timestamped, Base):
+    """A GitHub review on the assignment's repository, as last read from GitHub's REST API.
+
+    One row per review id: every event about a review re-reads it, so the row is GitHub's current
+    truth whatever order the events came in. ``ignored`` says why a review does not count
+    (the candidate's own, a stranger's, another pull request's); scoring reads the others.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("assignment_id", "review_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = mapped_column(BigInteger)
+    pr_number: Mapped[int] = mapped_column(Integer)
+    reviewer_github_id: Mapped[int] = mapped_column(BigInteger)
+    reviewer_login: Mapped[str] = mapped_column(String(LOGIN_LENGTH))
+    # Lower-case GitHub state (approved, changes_requested, commented, dismissed).
+    state: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text, default="")
+    html_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    submitted_at: Mapped[datetime]
+    # Bumped whenever the body or state read from GitHub changes.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    ignored: Mapped[str | None] = mapped_column(String(200))
+    # complete | incomplete | absent, for counted reviewers' reviews.
+    scorecard_status: Mapped[str | None] = mapped_column(String(16))
+    # The revision the "scorecard not recorded" reply was posted for (one reply per revision).
+    feedback_revision: Mapped[int | None] = mapped_column(Integer)
 
 
 # --------------------------------------------------------------------------------------------

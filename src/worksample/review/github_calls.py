@@ -45,6 +45,23 @@ async def get_review(
     return _object(response.json(), "a review")
 
 
+async def reviewer_ids(gh: GitHub[Any], owner: str, repo: str, number: int) -> set[int]:
+    """Ids of everyone who has already submitted a review on the PR."""
+    found: set[int] = set()
+    for page in range(1, MAX_PAGES + 1):
+        response = await gh.rest.pulls.async_list_reviews(owner, repo, number, per_page=PAGE_SIZE, page=page)
+        reviews: Any = response.json()
+        if not isinstance(reviews, list):
+            raise ValueError("GitHub answered a review list with something else")
+        for review in reviews:
+            user = review.get("user") if isinstance(review, dict) else None
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                found.add(user["id"])
+        if len(reviews) < PAGE_SIZE:
+            break
+    return found
+
+
 async def request_reviewer(gh: GitHub[Any], owner: str, repo: str, number: int, login: str) -> None:
     """One reviewer per call: GitHub refuses the whole list when one of them cannot review."""
     try:

@@ -51,9 +51,14 @@ async def route_review(
     notes: list[str] = []
     if submission.reviewers_requested_at is None:
         await resolve_reviewer_ids(gh, assignment)
+        # Deliveries can be late: whoever already reviewed is not asked again (GitHub would put
+        # them back on the PR's list of pending reviewers).
+        reviewed = await calls.reviewer_ids(gh, owner, repo, submission.pr_number)
         for reviewer in lead_first(list(assignment.reviewers)):
             if reviewer.role == ReviewerRole.OBSERVER.value:
                 continue  # observers watch; nobody waits for their review
+            if reviewer.github_id in reviewed:
+                continue
             try:
                 await calls.request_reviewer(gh, owner, repo, submission.pr_number, reviewer.login)
             except calls.ReviewerRefused as exc:

@@ -31,6 +31,7 @@ from worksample.scoring import (
     ReviewRecord,
     parse_review_state,
     parse_scorecard,
+    recommendation_from_state,
     score_assignment,
 )
 
@@ -160,6 +161,7 @@ def _reviewer_data(reviewer: ReviewerResult, row: ReviewRow) -> dict[str, Any]:
         "role": reviewer.role.value,
         "weight": float(reviewer.weight),
         "score": float(reviewer.score) if counted_here and reviewer.score is not None else None,
-        "recommendation": row.state,
+        "recommendation": recommendation_from_state(row.state).value,
+        "review_state": row.state,
         "review_url": row.html_url,
     }
