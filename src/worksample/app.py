@@ -16,12 +16,13 @@ import httpx
 from arq.connections import RedisSettings, create_pool
 from fastapi import FastAPI
 
-from worksample.api import artifacts, assignments, github_webhooks, health
+from worksample.api import artifacts, assignments, github_webhooks, greenhouse, health, invitations
+from worksample.api import lifecycle as lifecycle_api
 from worksample.api.deps import Resources
 from worksample.api.errors import install_error_handlers
-from worksample.api import lifecycle as lifecycle_api
 from worksample.api.limits import BodySizeLimit
 from worksample.artifacts.catalog import load_catalog
+from worksample.auth import SignIn
 from worksample.clock import SYSTEM_CLOCK, Clock
 from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
@@ -94,7 +95,14 @@ def create_app(
     )
     for module in (health, artifacts, assignments, github_webhooks):
         app.include_router(module.router)
+    # Greenhouse's partner API, its settings on our API, and the candidates' invitation pages.
+    app.include_router(greenhouse.router)
+    app.include_router(greenhouse.admin_router)
+    app.include_router(invitations.router)
     # Deadlines, extensions, erasure (worksample.lifecycle); its clock is injectable for tests.
     app.include_router(lifecycle_api.router)
     app.state.clock = clock or SYSTEM_CLOCK
+    # Sign-in with GitHub (invitation pages now, recruiters' pages later): built here, not in the
+    # lifespan, because it connects to nothing until someone signs in.
+    app.state.sign_in = SignIn(settings, transport=github_transport)
     return app

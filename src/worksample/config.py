@@ -7,7 +7,7 @@ Nothing in the package reads ``os.environ`` at import time (STYLE.md habit 5); p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +72,20 @@ class Settings(BaseSettings):
     # allowed (local development) or the address is in one of these networks (tests: 127.0.0.1/32).
     outbox_allow_private_networks: bool = False
     outbox_allowed_networks: tuple[IPvAnyNetwork, ...] = ()
+
+    # Sign-in with GitHub (worksample.auth) and candidate invitations by e-mail (issue 8).
+    # Signs session and OAuth-state cookies; generated per process in sandbox mode when unset.
+    session_secret: SecretStr | None = None
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
+    invitation_ttl_hours: int = Field(default=7 * 24, ge=1, le=90 * 24)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # none (plain, local relay) | starttls | tls (implicit TLS, usually port 465)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "worksample <worksample@localhost>"
+    smtp_timeout_seconds: float = Field(default=10, gt=0, allow_inf_nan=False)
 
     # Assignment lifecycle (worksample.lifecycle): reminders before the deadline, invitations
     # re-issued before GitHub's seven-day expiry, the tag marking the work at the deadline, how long

@@ -28,6 +28,7 @@ from worksample.config import Settings
 from worksample.db.models import Assignment
 from worksample.db.timeline import StaleAssignment, change_status
 from worksample.db.types import utcnow
+from worksample.invitations import email_invitation_after_commit, issue_invitation
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/assignments", tags=["assignments"])
@@ -121,10 +122,17 @@ async def create_assignment(
 
     now = utcnow()
     checked = check_request(body, catalog, now=now)
-    user = await check_candidate(session, org, github, body.candidate.login)
+    login = body.candidate.login
+    user = await check_candidate(session, org, github, login) if login is not None else None
     person = await upsert_candidate(session, org, body.candidate, user)
     assignment = await insert_assignment(session, org, body, checked, person, now=now)
     assignment_id = assignment.id
+    # No login: the candidate gets an invitation link by e-mail instead of a provisioning job.
+    invitation = (
+        await issue_invitation(session, assignment, body.candidate.email, settings, now=now)
+        if login is None and body.candidate.email is not None
+        else None
+    )
     payload = assignment_out(await _load(session, org_id, assignment_id, timeline=True), timeline=True)
     content = payload.model_dump(mode="json")
     if idempotency_key is not None:
@@ -152,7 +160,10 @@ async def create_assignment(
     log.info(
         "assignment.created assignment=%s org=%s artifact=%s", assignment_id, org_login, body.artifact_id
     )
-    await enqueue_provisioning(arq_pool, settings, assignment_id)
+    if invitation is None:
+        await enqueue_provisioning(arq_pool, settings, assignment_id)
+    else:
+        await email_invitation_after_commit(session, settings, catalog, invitation, assignment_id)
     return JSONResponse(content, status_code=201, headers={"Location": f"/v1/assignments/{assignment_id}"})
 
 

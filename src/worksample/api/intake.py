@@ -49,7 +49,7 @@ def check_request(body: AssignmentCreate, catalog: Catalog, *, now: datetime) ->
     """Checks across fields, against the catalog and the clock, all at once so one 422 lists every
     problem (the shape of each field was checked by the schema already)."""
     errors: dict[str, str] = {}
-    candidate = body.candidate.login.lower()
+    candidate = body.candidate.login.lower() if body.candidate.login else None
     for index, reviewer in enumerate(body.reviewers):
         if reviewer.login.lower() == candidate:
             errors[f"body.reviewers.{index}.login"] = "the candidate cannot also be a reviewer"
@@ -150,7 +150,8 @@ async def upsert_candidate(
 ) -> Person:
     login = user.login if user else candidate.login
     github_id = user.id if user else None
-    person = await _find_person(session, org, login, github_id)
+    # Without a login (invited by e-mail) there is nobody to match yet: the sign-in merges later.
+    person = await _find_person(session, org, login, github_id) if login is not None else None
     if person is None:
         person = Person(organization_id=org.id, login=login, github_id=github_id)
         session.add(person)

@@ -50,7 +50,9 @@ class _Input(BaseModel):
 
 
 class CandidateIn(_Input):
-    login: Login
+    # Without a login, the candidate is e-mailed an invitation link and signs in with GitHub there
+    # (worksample.invitations); provisioning starts once GitHub has told us who they are.
+    login: Login | None = None
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
 
@@ -60,6 +62,12 @@ class CandidateIn(_Input):
         if value is not None and not _EMAIL.fullmatch(value):
             raise ValueError("not an e-mail address")
         return value
+
+    @model_validator(mode="after")
+    def _login_or_email(self) -> CandidateIn:
+        if self.login is None and self.email is None:
+            raise ValueError("give the candidate's GitHub login, or their email to send an invitation link")
+        return self
 
 
 class ReviewerIn(_Input):
@@ -114,7 +122,8 @@ class CancelRequest(_Input):
 
 
 class CandidateOut(BaseModel):
-    login: str
+    # null until a candidate invited by e-mail has signed in with GitHub.
+    login: str | None
     github_id: int | None
     name: str | None
     email: str | None

@@ -100,6 +100,9 @@ class Organization(Timestamped, Base):
     # Known once the App is installed on the organisation (installation webhook or lookup).
     installation_id: Mapped[int | None] = mapped_column(BigInteger)
     scoring_policy: Mapped[dict[str, Any]] = mapped_column(default=_default_scoring_policy)
+    # Reviewers of assignments whose requester names none (Greenhouse's "Send Test"): a list of
+    # {"login", "role", "weight", "artifact_ids"} (worksample.greenhouse.reviewers); None: not set.
+    default_reviewers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class Installation(Timestamped, Base):
@@ -151,7 +154,8 @@ class Person(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
     github_id: Mapped[int | None] = mapped_column(BigInteger)
-    login: Mapped[str] = mapped_column(String(LOGIN_LENGTH), index=True)
+    # None for a candidate invited by e-mail who has not signed in with GitHub yet (issue 8).
+    login: Mapped[str | None] = mapped_column(String(LOGIN_LENGTH), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     erased_at: Mapped[datetime | None]
@@ -169,8 +173,9 @@ class Assignment(Timestamped, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_new_uuid)
     organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    # The login as the recruiter gave it; the person's current login may change later.
-    candidate_login: Mapped[str] = mapped_column(String(LOGIN_LENGTH))
+    # The login as the recruiter gave it; the person's current login may change later. None until
+    # a candidate invited by e-mail signs in with GitHub (worksample.invitations); provisioning waits.
+    candidate_login: Mapped[str | None] = mapped_column(String(LOGIN_LENGTH))
 
     artifact_id: Mapped[str] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -518,6 +523,83 @@ class ReviewRow(Timestamped, Base):
     scorecard_status: Mapped[str | None] = mapped_column(String(16))
     # The revision the "scorecard not recorded" reply was posted for (one reply per revision).
     feedback_revision: Mapped[int | None] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------------------------
+# Greenhouse assessment partner and candidate invitations by e-mail (issue 8)
+
+
+class CandidateInvitation(Base):
+    """A link e-mailed to a candidate known only by e-mail, to sign in with GitHub and start.
+
+    Only a SHA-256 of the token is stored (it carries 256 random bits, so a fast hash suffices).
+    Single purpose: it names one assignment, works once (``used_at``) and until ``expires_at``.
+    """
+
+    __tablename__ = "candidate_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    # When the e-mail was handed to the SMTP server; None while it has not been.
+    sent_at: Mapped[datetime | None]
+    send_error: Mapped[str | None] = mapped_column(Text)
+    used_at: Mapped[datetime | None]
+    used_by_github_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GreenhouseTest(Timestamped, Base):
+    """An assignment sent from Greenhouse's "Send Test", and the completion PATCH owed to it.
+
+    The PATCH is delivered with the outbox's discipline: ``completion_state`` pending with a due
+    ``completion_next_at``; a worker claims it with a lease (``completion_claimed_until``,
+    ``completion_lease_token``), and the outbox's ``decide`` sets the next attempt.
+    """
+
+    __tablename__ = "greenhouse_tests"
+    __table_args__ = (Index(None, "completion_state", "completion_next_at"),)
+
+    # Also Greenhouse's partner_interview_id.
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    partner_test_id: Mapped[str] = mapped_column(String(64))
+    # Greenhouse's ``url`` from send_test: where the completion PATCH goes.
+    callback_url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    # The API key Greenhouse called us with; the PATCH authenticates with it (Greenhouse's
+    # contract), so it is kept as given until the PATCH is delivered or given up, then erased.
+    callback_key: Mapped[str | None] = mapped_column(String(200))
+    greenhouse_profile_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    sent_by: Mapped[str | None] = mapped_column(String(320))
+    # waiting (not scored yet) | pending | in_flight | delivered | failed
+    completion_state: Mapped[str] = mapped_column(String(16), default="waiting")
+    completion_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    completion_next_at: Mapped[datetime | None]
+    completion_claimed_until: Mapped[datetime | None]
+    completion_lease_token: Mapped[str | None] = mapped_column(String(32))
+    completion_last_status: Mapped[int | None] = mapped_column(Integer)
+    completion_last_error: Mapped[str | None] = mapped_column(Text)
+    completion_delivered_at: Mapped[datetime | None]
+
+
+class GreenhouseResponseError(Base):
+    """What Greenhouse reported it could not use (``POST response_error``), kept for people to see."""
+
+    __tablename__ = "greenhouse_response_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    assignment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    api_call: Mapped[str] = mapped_column(String(64))
+    errors: Mapped[list[str]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
+from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
 from worksample.jobs.provision import provision, sweep_stuck
@@ -123,6 +124,8 @@ def worker_settings(
         ],
         "cron_jobs": [
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
+            # Completion PATCHes to Greenhouse; leases make concurrent runs safe, unique saves effort.
+            cron(greenhouse_completions, name=COMPLETIONS_JOB, second=5, unique=True, run_at_startup=True),
             cron(sweep_deliveries, name=WEBHOOK_SWEEP_JOB, second={15, 45}, unique=True, run_at_startup=True),
             # Not unique: every worker ticks, so one being down delays nothing; the claims in
             # worksample.lifecycle make each timer fire once however many tick together.
