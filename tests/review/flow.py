@@ -114,9 +114,8 @@ class Flow:
             )
         assert response.status_code == 200, response.text
 
-    async def dismiss_review(self, review_id: int) -> None:
-        """Dismissing takes write access, which reviewers do not have: the App does it, as a
-        recruiter would through the service."""
+    def app_client(self) -> GitHub[Any]:
+        """The App acting as its installation (what a recruiter's action through the service does)."""
         gh = GitHub(
             AppAuthStrategy(self.world.app_id, self.world.private_key),
             base_url=SANDBOX_URL,
@@ -125,12 +124,35 @@ class Flow:
             auto_retry=False,
             cache_strategy=MemCacheStrategy(),
         )
-        app = gh.with_auth(gh.auth.as_installation(self.world.installation_id))
+        return gh.with_auth(gh.auth.as_installation(self.world.installation_id))
+
+    async def dismiss_review(self, review_id: int) -> None:
+        """Dismissing takes write access, which reviewers do not have: the App does it."""
         owner, name = self.full_name.split("/")
-        response = await app.rest.pulls.async_dismiss_review(
+        response = await self.app_client().rest.pulls.async_dismiss_review(
             owner, name, self.pr_number, review_id, message="Reviewed the wrong revision"
         )
         assert response.status_code == 200
+
+    async def ready_for_review(self, number: int) -> None:
+        response = await self.world.control.post(
+            f"/_sandbox/repos/{self.full_name}/pulls/{number}/ready_for_review", json={"login": CANDIDATE}
+        )
+        assert response.status_code in (200, 204), response.text
+
+    async def sql(self, statement: Any) -> Any:
+        """Run one statement on the service's database and commit (test set-up and checks only)."""
+        from worksample.db.session import create_engine, create_sessionmaker
+
+        engine = create_engine(self.settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                result = await session.execute(statement)
+                rows = [tuple(row) for row in result.all()] if statement.is_select else None
+                await session.commit()
+                return rows
+        finally:
+            await engine.dispose()
 
     async def reviews_in_db(self) -> list[tuple[int, str, str | None, str | None, int]]:
         """(review id, state, ignored reason, scorecard status, revision) of every stored review."""

@@ -20,7 +20,8 @@ async def test_pull_request_to_weighted_score(flow: Flow) -> None:
     pull = await flow.pull()
     assert [u["login"] for u in pull["requested_reviewers"]] == [LEAD, ENGINEER]
     comments = await flow.comments()
-    assert len(comments) == 1 and SCORECARD_MARKER in comments[0]["body"]
+    assert len(comments) == 1
+    assert SCORECARD_MARKER in comments[0]["body"]
     assert f"/review/{flow.assignment_id}" in comments[0]["body"]
     assert "rollout plan" not in comments[0]["body"]  # the reviewer guide stays out of the candidate's PR
 

@@ -58,7 +58,9 @@ async def test_malformed_scorecard_gets_one_reply_then_an_edit_scores(flow: Flow
     assert await flow.reviews_in_db() == [(review_id, "approved", None, "incomplete", 1)]
     replies = [c["body"] for c in await flow.comments() if FEEDBACK_MARKER in c["body"]]
     assert len(replies) == 1
-    assert f"@{LEAD}" in replies[0] and "**clarity**" in replies[0] and "**risk**" in replies[0]
+    assert f"@{LEAD}" in replies[0]
+    assert "**clarity**" in replies[0]
+    assert "**risk**" in replies[0]
 
     # A redelivery of the same review changes nothing: no second reply.
     deliveries = (await flow.world.control.get("/_sandbox/deliveries")).json()

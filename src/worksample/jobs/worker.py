@@ -94,6 +94,7 @@ def worker_settings(
     checkpoint: Checkpoint | None = None,
     retry_base_seconds: float = 5.0,
     stale_after_seconds: float = 300.0,
+    webhook_stale_after_seconds: float = 60.0,
     max_rate_limit_wait: float = 30.0,
     poll_delay: float = 0.5,
     use_templates: bool = True,
@@ -106,6 +107,8 @@ def worker_settings(
         "checkpoint": checkpoint,
         "retry_base_seconds": retry_base_seconds,
         "stale_after_seconds": stale_after_seconds,
+        # Recorded GitHub deliveries still unprocessed after this are queued again (lost enqueue).
+        "webhook_stale_after_seconds": webhook_stale_after_seconds,
         # Rate-limit answers asking for longer than this are deferred through arq, not slept on.
         "max_rate_limit_wait": max_rate_limit_wait,
         "use_templates": use_templates,
