@@ -41,6 +41,11 @@ def _register() -> None:
 
     app.add_typer(demo.app, name="demo")
 
+    from worksample.cli import app_manifest, doctor
+
+    app.add_typer(doctor.app, name="doctor")
+    app.add_typer(app_manifest.app, name="app")
+
 
 def main() -> None:
     _register()

@@ -24,6 +24,7 @@ from worksample.sandbox import (
     gitdata,
     inspect_routes,
     issues,
+    manifests,
     not_simulated,
     oauth,
     protection,
@@ -147,6 +148,7 @@ def create_app(
         protection,
         issues,
         oauth,
+        manifests,
     ):
         app.include_router(module.router)
     # Last, so it only catches what nothing above serves.
