@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import make_api_key
@@ -216,6 +215,3 @@ async def test_list_tests_answers_every_artifact(greenhouse: Service) -> None:
 async def test_password_is_ignored_only_the_key_counts(greenhouse: Service) -> None:
     response = await greenhouse.client.get("/greenhouse/list_tests", headers=basic(greenhouse.key, ""))
     assert response.status_code == 200
-
-
-_ = httpx
