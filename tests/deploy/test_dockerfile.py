@@ -39,12 +39,13 @@ def cli_command_paths() -> set[tuple[str, ...]]:
     return paths
 
 
-def is_pinned(image: str) -> bool:
-    """An exact release (``python:3.11.7-slim``) or a digest; never a moving tag."""
+def is_pinned(image: str, *, parts: int = 3) -> bool:
+    """An exact release or a digest, never a moving tag. An exact release has ``parts`` version
+    numbers: three for Python and Redis (``3.11.7``), two for PostgreSQL (``16.4``)."""
     if "@sha256:" in image:
         return True
     tag = image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
-    return bool(re.match(r"\d+\.\d+\.\d+", tag))
+    return bool(re.match(r"\.".join([r"\d+"] * parts) + r"(?![.\d])", tag))
 
 
 @pytest.mark.parametrize(
@@ -56,6 +57,7 @@ def is_pinned(image: str) -> bool:
         ("python:latest", False),
         ("python", False),
         ("registry:5000/python", False),
+        ("python:3.11.7.1", False),
     ],
 )
 def test_what_counts_as_pinned(image: str, pinned: bool) -> None:
