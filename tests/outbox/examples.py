@@ -25,7 +25,8 @@ REVIEWER = {
     "role": "lead",
     "weight": 2,
     "score": 81.25,
-    "recommendation": "approved",
+    "recommendation": "hire",
+    "review_state": "approved",
     "review_url": f"{PR}#pullrequestreview-80",
 }
 
@@ -59,12 +60,31 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "score": 78.5,
         "recommendation": "hire",
         "criteria": [
-            {"id": "correctness", "title": "Correctness", "weight": 3, "score": 87.5},
-            {"id": "tests", "title": "Tests", "weight": 1, "score": 50},
+            {
+                "id": "correctness",
+                "title": "Correctness",
+                "weight": 3,
+                "score": 87.5,
+                "scores": {"lead-eng": 4, "peer-2": 3},
+            },
+            {
+                "id": "tests",
+                "title": "Tests",
+                "weight": 1,
+                "score": 50,
+                "scores": {"lead-eng": 3, "peer-2": None},
+            },
         ],
         "reviewers": [
             REVIEWER,
-            {**REVIEWER, "login": "peer-2", "role": "reviewer", "weight": 1, "recommendation": "commented"},
+            {
+                **REVIEWER,
+                "login": "peer-2",
+                "role": "reviewer",
+                "weight": 1,
+                "recommendation": "no_decision",
+                "review_state": "commented",
+            },
         ],
         "pull_request_url": PR,
         "scored_at": AT,

@@ -21,6 +21,7 @@ from worksample.outbox.events import (
     new_message_id,
 )
 from worksample.outbox.signing import sign
+from worksample.scoring import Recommendation, ReviewState
 
 SCORED, CREATED = "assignment.scored", "assignment.created"
 SUBMITTED, CANCELLED = "assignment.submitted", "assignment.cancelled"
@@ -170,22 +171,29 @@ def test_load_schema_returns_a_copy() -> None:
 def _largest_scored_event() -> dict[str, Any]:
     """Every string at its schema maximum, every list at maxItems: the schema caps must fit the limit."""
     url = "https://" + "u" * 504
-    reviewer = {**REVIEWER, "login": "l" * 39, "role": "r" * 32, "review_url": url}
-    criterion = {"id": "i" * 64, "title": "t" * 120, "weight": 1.123456789, "score": 99.123456789}
+    logins = [f"{n}" + "l" * 38 for n in range(10)]
+    reviewers = [{**REVIEWER, "login": login, "role": "r" * 32, "review_url": url} for login in logins]
+    criterion = {
+        "id": "i" * 64,
+        "title": "t" * 120,
+        "weight": 1.123456789,
+        "score": 99.123456789,
+        "scores": dict.fromkeys(logins, 4),
+    }
     return {
         **EXAMPLES["assignment.scored"],
         "assignment_id": "a" * 64,
         "version": 2**53,
-        "external_ids": {f"{n:02d}" + "k" * 62: "v" * 128 for n in range(10)},
+        "external_ids": {f"{n:02d}" + "k" * 62: "v" * 200 for n in range(20)},
         "criteria": [criterion] * 30,
-        "reviewers": [reviewer] * 10,
+        "reviewers": reviewers,
         "pull_request_url": url,
     }
 
 
 def test_schema_caps_keep_the_largest_plain_event_under_the_limit() -> None:
     body = build_event("assignment.scored", _largest_scored_event(), timestamp=AT)
-    assert 15_000 < len(body) < MAX_PAYLOAD_BYTES
+    assert 30_000 < len(body) < MAX_PAYLOAD_BYTES
 
 
 def test_payload_over_the_limit_is_refused() -> None:
@@ -208,3 +216,20 @@ def test_message_ids_are_unique_and_header_safe() -> None:
     for msg_id in ids:
         assert msg_id.startswith("msg_")
         assert sign("whsec_" + "A" * 32, msg_id, 1, b"{}").startswith("v1,")
+
+
+def test_recommendations_and_review_states_are_scorings_own_values() -> None:
+    """One vocabulary: the schemas' enums are exactly what ``worksample.scoring`` produces."""
+    recommendations = sorted(r.value for r in Recommendation)
+    states = sorted(s.value for s in ReviewState if s.value != "dismissed")
+    scored = load_schema(SCORED)["properties"]["data"]["properties"]
+    reviewer_items = [
+        scored["reviewers"]["items"]["properties"],
+        load_schema("assignment.review_submitted")["properties"]["data"]["properties"]["reviewer"][
+            "properties"
+        ],
+    ]
+    assert sorted(scored["recommendation"]["enum"]) == recommendations
+    for reviewer in reviewer_items:
+        assert sorted(reviewer["recommendation"]["enum"]) == recommendations
+        assert sorted(reviewer["review_state"]["enum"]) == states

@@ -143,9 +143,28 @@ def test_to_dict_is_the_event_data_and_passes_the_outbox_schema() -> None:
         "score": 71.4,  # (3·61.904… + 1·100) / 4 = 71.428…
         "recommendation": "no_hire",
         "criteria": [
-            {"id": "rollback", "title": "Rollback plan", "weight": 2.0, "score": 75.0},
-            {"id": "comms", "title": "Stakeholder communication", "weight": 1.0, "score": 50.0},
-            {"id": "obs", "title": "Observability", "weight": 0.5, "score": 100.0},
+            # The observer's scorecard is incomplete, so only the two scored reviewers appear.
+            {
+                "id": "rollback",
+                "title": "Rollback plan",
+                "weight": 2.0,
+                "score": 75.0,
+                "scores": {"lead-lu": 3, "eng-eve": 4},
+            },
+            {
+                "id": "comms",
+                "title": "Stakeholder communication",
+                "weight": 1.0,
+                "score": 50.0,
+                "scores": {"lead-lu": 2, "eng-eve": 4},
+            },
+            {
+                "id": "obs",
+                "title": "Observability",
+                "weight": 0.5,
+                "score": 100.0,
+                "scores": {"lead-lu": 4, "eng-eve": 4},
+            },
         ],
         "reviewers": [
             {
@@ -153,7 +172,8 @@ def test_to_dict_is_the_event_data_and_passes_the_outbox_schema() -> None:
                 "role": "lead",
                 "weight": 3.0,
                 "score": 61.9,
-                "recommendation": "changes_requested",
+                "recommendation": "no_hire",
+                "review_state": "changes_requested",
                 "review_url": "https://github.com/acme/ws-1/pull/1#pullrequestreview-10",
             },
             {
@@ -161,7 +181,8 @@ def test_to_dict_is_the_event_data_and_passes_the_outbox_schema() -> None:
                 "role": "engineer",
                 "weight": 1.0,
                 "score": 100.0,
-                "recommendation": "approved",
+                "recommendation": "hire",
+                "review_state": "approved",
                 "review_url": "https://github.com/acme/ws-1/pull/1#pullrequestreview-20",
             },
             {
@@ -169,7 +190,8 @@ def test_to_dict_is_the_event_data_and_passes_the_outbox_schema() -> None:
                 "role": "observer",
                 "weight": 0.0,
                 "score": None,
-                "recommendation": "commented",
+                "recommendation": "no_decision",
+                "review_state": "commented",
                 "review_url": "https://github.com/acme/ws-1/pull/1#pullrequestreview-30",
             },
         ],
@@ -177,10 +199,10 @@ def test_to_dict_is_the_event_data_and_passes_the_outbox_schema() -> None:
     assert _event(data)["data"]["score"] == 71.4
 
 
-def test_undecided_recommendation_in_the_event() -> None:
+def test_no_decision_recommendation_in_the_event() -> None:
     result = score_assignment(RUBRIC, [LEAD], [record(1, 10, ALL_FOURS, state=ReviewState.COMMENTED)])
     assert result.recommendation is Recommendation.NO_DECISION
-    assert _event(result.to_dict())["data"]["recommendation"] == "undecided"
+    assert _event(result.to_dict())["data"]["recommendation"] == "no_decision"
 
 
 def test_to_record_has_the_full_breakdown() -> None:

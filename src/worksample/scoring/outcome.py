@@ -37,12 +37,6 @@ from worksample.scoring.weighting import (
 )
 
 ReviewerStatus = Literal["scored", "incomplete", "pending"]
-# The event schema calls the overall "no decision" outcome "undecided".
-_EVENT_RECOMMENDATION = {
-    Recommendation.HIRE: "hire",
-    Recommendation.NO_HIRE: "no_hire",
-    Recommendation.NO_DECISION: "undecided",
-}
 _EVENT_TITLE_LENGTH = 120
 _ROLE_ORDER = {ReviewerRole.LEAD: 0, ReviewerRole.ENGINEER: 1, ReviewerRole.OBSERVER: 2}
 
@@ -76,8 +70,10 @@ class ReviewerResult:
             "role": self.role.value,
             "weight": float(self.weight),
             "score": _number(self.score),
-            # The event reports the GitHub review state itself; a dismissed review never gets here.
-            "recommendation": self.review_state.value,
+            # One vocabulary for recommendations (Recommendation), plus the GitHub review state it
+            # came from; a dismissed review never gets here.
+            "recommendation": recommendation_from_state(self.review_state.value).value,
+            "review_state": self.review_state.value,
             "review_url": self.review_url,
         }
 
@@ -123,6 +119,8 @@ class CriterionBreakdown:
             "title": _clip(one_line(self.title), _EVENT_TITLE_LENGTH),
             "weight": float(self.weight),
             "score": float(self.score),
+            # Each scoring reviewer's own 1–4 score: the ATS sees where reviewers disagree.
+            "scores": {s.login: s.score for s in self.scores},
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -164,7 +162,7 @@ class AssignmentScore:
             raise ValueError("nothing is scored yet: no reviewer with weight has a complete scorecard")
         return {
             "score": float(self.score),
-            "recommendation": _EVENT_RECOMMENDATION[self.recommendation],
+            "recommendation": self.recommendation.value,
             "criteria": [c.to_dict() for c in self.criteria if c.score is not None],
             "reviewers": [r.to_dict() for r in self.reviewers if r.review_state is not None],
         }
