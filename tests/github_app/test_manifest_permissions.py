@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.github_app.scan import called_routes, githubkit_route, normalise
@@ -103,3 +104,22 @@ def test_the_route_map_is_well_formed(route_map: dict[str, Any]) -> None:
         for alternative in spec["requires"]:
             assert set(alternative) <= known, route
             assert set(alternative.values()) <= set(LEVELS), route
+
+
+async def test_the_manifests_urls_are_served_by_the_service() -> None:
+    from worksample.app import create_app
+    from worksample.config import Settings
+
+    public = "https://ws.example.com"
+    manifest = load_manifest(GITHUB_APP / "manifest.json").for_public_url(public)
+    service = create_app(Settings(_env_file=None, sandbox=True))
+    # Asked without the lifespan: a served path fails in its handler or refuses the request, while
+    # an unknown one gets the router's own 404 (routers are included lazily, so routes cannot be listed).
+    transport = httpx.ASGITransport(app=service, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=public) as client:
+        unknown = await client.get("/no-such-route-here")
+        paths = [manifest["hook_attributes"]["url"], *manifest["callback_urls"]]
+        for url in paths:
+            method = "POST" if url == manifest["hook_attributes"]["url"] else "GET"
+            answer = await client.request(method, url.removeprefix(public))
+            assert (answer.status_code, answer.content) != (unknown.status_code, unknown.content), url
