@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections import deque
 from collections.abc import AsyncIterator
 
 import pytest
@@ -43,12 +42,12 @@ async def redis(prefix: str) -> AsyncIterator[Redis]:
 
 def test_next_slot_spacing_and_budgets() -> None:
     policy = PacingPolicy(interval=1.0, budgets=(Budget(3, 10.0),))
-    slots: deque[float] = deque()
+    slots: list[float] = []
     for _ in range(5):
         slots.append(next_slot(100.0, slots, 0.0, policy))
     # Three one second apart, then the fourth waits until the first leaves the 10 s window.
-    assert list(slots) == [100.0, 101.0, 102.0, 110.0, 111.0]
-    assert next_slot(100.0, deque(), 105.0, policy) == 105.0
+    assert slots == [100.0, 101.0, 102.0, 110.0, 111.0]
+    assert next_slot(100.0, [], 105.0, policy) == 105.0
 
 
 def test_policy_refuses_nonsense() -> None:
@@ -81,7 +80,7 @@ async def test_local_pacer_spaces_concurrent_writes() -> None:
     stamps = await _timed_writes([pacer], "installation:1", 6)
     _assert_spaced(stamps, 0.05)
     # Another installation has its own schedule: its first write goes at once.
-    assert await pacer.wait_for_write("installation:2") == 0
+    assert (await pacer.wait_for_write("installation:2")).delay == 0
 
 
 async def test_redis_pacer_is_shared_by_separate_connections(redis: Redis, prefix: str) -> None:
@@ -131,8 +130,8 @@ async def test_hold_delays_reads_and_writes(kind: str, redis: Redis, prefix: str
 async def test_slot_beyond_max_delay_defers_without_reserving(kind: str, redis: Redis, prefix: str) -> None:
     policy = PacingPolicy(interval=0.0, budgets=(Budget(2, 30.0),))
     pacer: WritePacer = LocalWritePacer(policy) if kind == "local" else RedisWritePacer(redis, policy, prefix)
-    assert await pacer.wait_for_write("installation:1", max_delay=1.0) == 0
-    assert await pacer.wait_for_write("installation:1", max_delay=1.0) == 0
+    assert (await pacer.wait_for_write("installation:1", max_delay=1.0)).delay == 0
+    assert (await pacer.wait_for_write("installation:1", max_delay=1.0)).delay == 0
     with pytest.raises(PacingDeferred) as info:
         await pacer.wait_for_write("installation:1", max_delay=1.0)
     assert 29.0 < info.value.delay <= 30.0
@@ -140,3 +139,21 @@ async def test_slot_beyond_max_delay_defers_without_reserving(kind: str, redis: 
     with pytest.raises(PacingDeferred) as again:
         await pacer.wait_for_write("installation:1", max_delay=1.0)
     assert again.value.delay <= info.value.delay
+
+
+@pytest.mark.parametrize("kind", ["local", "redis"])
+async def test_a_write_that_left_late_counts_from_when_it_left(kind: str, redis: Redis, prefix: str) -> None:
+    """GitHub counts arrivals: a late write must push the next window's writes back with it."""
+    policy = PacingPolicy(interval=0.0, budgets=(Budget(2, 1.0),))
+    pacer: WritePacer = LocalWritePacer(policy) if kind == "local" else RedisWritePacer(redis, policy, prefix)
+    first = await pacer.wait_for_write("installation:1")
+    second = await pacer.wait_for_write("installation:1")
+    await asyncio.sleep(0.3)
+    with pytest.raises(PacingDeferred) as on_time:
+        await pacer.wait_for_write("installation:1", max_delay=0.0)
+    assert 0.6 < on_time.value.delay <= 0.7  # both counted at their slots, 0.3 s ago
+    await pacer.sent("installation:1", first.token)
+    await pacer.sent("installation:1", second.token)
+    with pytest.raises(PacingDeferred) as late:
+        await pacer.wait_for_write("installation:1", max_delay=0.0)
+    assert 0.9 < late.value.delay <= 1.0  # now counted from when they left

@@ -5,7 +5,9 @@ secondary limits on content-creating requests (80 a minute, 500 an hour). Waitin
 backing off costs a ``retry-after`` of a minute or more; queueing writes so the limits are never
 hit is both faster and what GitHub asks for. A pacer hands out *slots*: each write reserves the
 earliest moment that keeps (a) ``interval`` seconds after the previous write and (b) every budget
-of ``limit`` writes per ``period`` seconds, then sleeps until it.
+of ``limit`` writes per ``period`` seconds, then sleeps until it. When the write actually leaves
+(``sent``), its slot moves to that moment: GitHub counts a request when it arrives, and one that
+left late (a busy event loop, a slow DNS answer) must not let a later one into its window early.
 
 Two implementations share the algorithm:
 
@@ -25,7 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -80,12 +83,23 @@ class PacingDeferred(Exception):
         self.delay = delay
 
 
+@dataclass(frozen=True)
+class Reservation:
+    token: str
+    # Seconds slept before the slot came.
+    delay: float
+
+
 class WritePacer(Protocol):
-    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
-        """Reserve the next write slot for ``key`` and sleep until it; returns seconds slept.
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> Reservation:
+        """Reserve the next write slot for ``key`` and sleep until it.
 
         Raises ``PacingDeferred`` (reserving nothing) when the slot is more than ``max_delay`` away.
         """
+        ...
+
+    async def sent(self, key: str, token: str) -> None:
+        """The reserved write is leaving now: count it from now if that is later than its slot."""
         ...
 
     async def wait_for_hold(self, key: str) -> float:
@@ -97,15 +111,19 @@ class WritePacer(Protocol):
         ...
 
 
-def next_slot(now: float, slots: deque[float], held_until: float, policy: PacingPolicy) -> float:
-    """The earliest moment >= now a write may go, given the slots already handed out (oldest first)."""
+def next_slot(now: float, sends: Sequence[float], held_until: float, policy: PacingPolicy) -> float:
+    """The earliest moment >= now a write may go, given the past writes' times (ascending)."""
     slot = max(now, held_until)
-    if slots:
-        slot = max(slot, slots[-1] + policy.interval)
+    if sends:
+        slot = max(slot, sends[-1] + policy.interval)
     for budget in policy.budgets:
-        if len(slots) >= budget.limit:
-            slot = max(slot, slots[-budget.limit] + budget.period)
+        if len(sends) >= budget.limit:
+            slot = max(slot, sends[-budget.limit] + budget.period)
     return slot
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
 
 
 class LocalWritePacer:
@@ -113,21 +131,29 @@ class LocalWritePacer:
 
     def __init__(self, policy: PacingPolicy) -> None:
         self.policy = policy
-        self._slots: dict[str, deque[float]] = {}
+        self._sends: dict[str, dict[str, float]] = {}
         self._held_until: dict[str, float] = {}
 
-    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
-        # No await between reading and appending: the reservation is atomic under asyncio.
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> Reservation:
+        # No await between reading and recording: the reservation is atomic under asyncio.
         now = time.monotonic()
-        slots = self._slots.setdefault(key, deque(maxlen=self.policy.history))
-        slot = next_slot(now, slots, self._held_until.get(key, 0.0), self.policy)
+        sends = self._sends.setdefault(key, {})
+        slot = next_slot(now, sorted(sends.values()), self._held_until.get(key, 0.0), self.policy)
         if max_delay is not None and slot - now > max_delay:
             raise PacingDeferred(slot - now)
-        slots.append(slot)
+        token = _new_token()
+        sends[token] = slot
+        if len(sends) > self.policy.history:
+            del sends[min(sends, key=sends.__getitem__)]
         delay = slot - now
         if delay > 0:
             await asyncio.sleep(delay)
-        return delay
+        return Reservation(token, max(delay, 0.0))
+
+    async def sent(self, key: str, token: str) -> None:
+        sends = self._sends.get(key, {})
+        if token in sends:
+            sends[token] = max(sends[token], time.monotonic())
 
     async def wait_for_hold(self, key: str) -> float:
         delay = self._held_until.get(key, 0.0) - time.monotonic()
@@ -141,28 +167,27 @@ class LocalWritePacer:
         self._held_until[key] = max(self._held_until.get(key, 0.0), until)
 
 
-# KEYS[1]: list of reserved slots (unix seconds, oldest first); KEYS[2]: held-until.
-# ARGV: interval, history, ttl_ms, max_delay (negative: none), then limit/period pairs. Returns the
-# delay as a string because Redis truncates Lua numbers to integers; "!<delay>" when the slot is
-# beyond max_delay and nothing was reserved.
+# KEYS[1]: sorted set of writes (member: token, score: unix time of the slot or of the send);
+# KEYS[2]: held-until. ARGV: interval, history, ttl_ms, max_delay (negative: none), token, then
+# limit/period pairs. Returns the delay as a string because Redis truncates Lua numbers to
+# integers; "!<delay>" when the slot is beyond max_delay and nothing was reserved.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local interval = tonumber(ARGV[1])
 local slot = now
 local held = tonumber(redis.call('GET', KEYS[2]) or '0')
 if held > slot then slot = held end
-local last = redis.call('LINDEX', KEYS[1], -1)
-if last then
-  last = tonumber(last) + interval
-  if last > slot then slot = last end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if #last > 0 then
+  local next = tonumber(last[2]) + tonumber(ARGV[1])
+  if next > slot then slot = next end
 end
-local i = 5
+local i = 6
 while ARGV[i] do
-  local nth = redis.call('LINDEX', KEYS[1], -tonumber(ARGV[i]))
-  if nth then
-    nth = tonumber(nth) + tonumber(ARGV[i + 1])
-    if nth > slot then slot = nth end
+  local nth = redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[i]), -tonumber(ARGV[i]), 'WITHSCORES')
+  if #nth > 0 then
+    local next = tonumber(nth[2]) + tonumber(ARGV[i + 1])
+    if next > slot then slot = next end
   end
   i = i + 2
 end
@@ -170,10 +195,18 @@ local max_delay = tonumber(ARGV[4])
 if max_delay >= 0 and slot - now > max_delay then
   return '!' .. string.format('%.6f', slot - now)
 end
-redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('ZADD', KEYS[1], string.format('%.6f', slot), ARGV[5])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[2]) - 1)
 redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now) * 1000) + tonumber(ARGV[3]))
 return string.format('%.6f', slot - now)
+"""
+
+# KEYS[1]: the writes. ARGV[1]: token. Moves the write to now, if it is still there and now is later.
+_SENT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZADD', KEYS[1], 'XX', 'GT', string.format('%.6f', now), ARGV[1])
+return 1
 """
 
 # KEYS[1]: held-until. ARGV[1]: seconds to hold (0 = just read). Returns seconds left as a string.
@@ -191,6 +224,10 @@ return '0'
 """
 
 
+def _text(answer: object) -> str:
+    return answer.decode() if isinstance(answer, bytes) else str(answer)
+
+
 class RedisWritePacer:
     """Pacer whose schedule lives in Redis, shared by every process that uses the same ``prefix``."""
 
@@ -199,32 +236,37 @@ class RedisWritePacer:
         self._redis = redis
         self._prefix = prefix
         self._reserve = redis.register_script(_RESERVE)
+        self._sent = redis.register_script(_SENT)
         self._hold = redis.register_script(_HOLD)
 
     def _keys(self, key: str) -> tuple[str, str]:
-        return f"{self._prefix}:{key}:slots", f"{self._prefix}:{key}:held"
+        return f"{self._prefix}:{key}:writes", f"{self._prefix}:{key}:held"
 
-    async def wait_for_write(self, key: str, max_delay: float | None = None) -> float:
-        slots_key, held_key = self._keys(key)
-        args: list[float | int] = [
+    async def wait_for_write(self, key: str, max_delay: float | None = None) -> Reservation:
+        writes_key, held_key = self._keys(key)
+        token = _new_token()
+        args: list[float | int | str] = [
             self.policy.interval,
             self.policy.history,
             int(self.policy.horizon * 1000) + 1000,
             -1 if max_delay is None else max_delay,
+            token,
         ]
         for budget in self.policy.budgets:
             args += [budget.limit, budget.period]
-        answer = await self._reserve(keys=[slots_key, held_key], args=args)
-        text = answer.decode() if isinstance(answer, bytes) else str(answer)
+        text = _text(await self._reserve(keys=[writes_key, held_key], args=args))
         if text.startswith("!"):
             raise PacingDeferred(float(text[1:]))
         delay = float(text)
         if delay > 0:
             await asyncio.sleep(delay)
-        return delay
+        return Reservation(token, max(delay, 0.0))
+
+    async def sent(self, key: str, token: str) -> None:
+        await self._sent(keys=[self._keys(key)[0]], args=[token])
 
     async def wait_for_hold(self, key: str) -> float:
-        delay = float(await self._hold(keys=[self._keys(key)[1]], args=[0]))
+        delay = float(_text(await self._hold(keys=[self._keys(key)[1]], args=[0])))
         if delay > 0:
             await asyncio.sleep(delay)
         return delay

@@ -78,7 +78,8 @@ class PacedTransport(httpx.AsyncBaseTransport):
             await self._pacer.wait_for_hold(self._key)
             if paced:
                 # A slot further away than max_wait raises PacingDeferred: the job re-queues itself.
-                await self._pacer.wait_for_write(self._key, max_delay=max_wait)
+                reservation = await self._pacer.wait_for_write(self._key, max_delay=max_wait)
+                await self._pacer.sent(self._key, reservation.token)
             response = await self._inner.handle_async_request(request)
             wait = rate_limit_wait(response.status_code, response.headers, time.time())
             if wait is None:
