@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from worksample.api.deps import Resources
 from worksample.api.errors import ApiError
@@ -74,19 +74,21 @@ def _secrets(resources: Resources) -> list[str]:
     return found
 
 
-async def _record(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert the delivery unless its id is already there; True when this call inserted it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+async def _record(engine: AsyncEngine, values: dict[str, Any]) -> bool:
+    """Insert and commit the delivery unless its id is already there; True when this call inserted it.
+
+    A Core statement on a connection of its own rather than an ORM session: this is the only
+    write of the hottest route, and the session's bookkeeping would be pure overhead.
+    """
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(GitHubDelivery)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["delivery_id"])
         .returning(GitHubDelivery.id)
     )
-    inserted = (await session.execute(statement)).first() is not None
-    await session.commit()
-    return inserted
+    async with engine.begin() as connection:
+        return (await connection.execute(statement)).first() is not None
 
 
 @router.post(WEBHOOK_PATH, status_code=202, summary="GitHub App webhook deliveries")
@@ -129,18 +131,17 @@ async def receive_github_webhook(request: Request) -> JSONResponse:
         )
     installation = data.get("installation")
     installation_id = installation.get("id") if isinstance(installation, dict) else None
-    async with resources.sessionmaker() as session:
-        inserted = await _record(
-            session,
-            {
-                "delivery_id": delivery_id,
-                "event": event,
-                "action": action,
-                "installation_id": installation_id if isinstance(installation_id, int) else None,
-                "body": text,
-                "attempts": 0,
-            },
-        )
+    inserted = await _record(
+        resources.engine,
+        {
+            "delivery_id": delivery_id,
+            "event": event,
+            "action": action,
+            "installation_id": installation_id if isinstance(installation_id, int) else None,
+            "body": text,
+            "attempts": 0,
+        },
+    )
     if not inserted:
         return JSONResponse({"status": "duplicate", "delivery": delivery_id}, status_code=200)
     try:
