@@ -105,3 +105,19 @@ async def test_a_dismissed_review_withdraws_its_score(flow: Flow) -> None:
     assert assignment["score"] == 77.8
     states = {review_id: state for review_id, state, *_ in await flow.reviews_in_db()}
     assert states[engineer_review] == "dismissed"
+
+
+async def test_a_scorecard_in_a_plain_comment_is_recorded_as_ignored(flow: Flow) -> None:
+    await submitted(flow, LEAD_ONLY)
+    async with flow.world.user_client(LEAD) as lead:
+        response = await lead.post(
+            f"/repos/{flow.full_name}/issues/{flow.pr_number}/comments", json={"body": FILLED}
+        )
+    assert response.status_code == 201, response.text
+    await flow.drain()
+    assignment = await flow.assignment()
+    assert assignment["score"] is None
+    ignored = [e["detail"] for e in assignment["timeline"] if e["kind"] == "review.comment_ignored"]
+    assert [(d["login"], d["reason"]) for d in ignored] == [(LEAD, "scorecards count only in reviews")]
+    # Our own scorecard comment (posted by the App when the PR opened) is not on the timeline.
+    assert len(ignored) == 1

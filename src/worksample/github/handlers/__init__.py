@@ -6,11 +6,19 @@ the ``github.webhook`` job runs the recorded delivery through it.
 
 from __future__ import annotations
 
-from worksample.github.handlers import installation, member, pull_request, pull_request_review, repository
+from worksample.github.handlers import (
+    installation,
+    issue_comment,
+    member,
+    pull_request,
+    pull_request_review,
+    repository,
+)
 from worksample.github.routing import Router
 
 router = Router(
     installation.router,
+    issue_comment.router,
     member.router,
     pull_request.router,
     pull_request_review.router,
