@@ -74,6 +74,29 @@ GARBAGE: list[dict[str, Any]] = [
     {"json": {"partner_test_id": 7, "candidate": "x", "url": None}},
     {"json": {"api_call": ["x"], "errors": "not a list"}},
     {"content": b"x" * 200_000},
+    {"json": {"api_call": "a\u0000b", "errors": ["\u0000"], "partner_interview_id": "\u0000"}},
+    {
+        "json": {
+            "partner_test_id": "test-sample",
+            "url": "https://gh.test/\u0000",
+            "candidate": {"email": "a@b.co"},
+        }
+    },
+    {"json": {"partner_test_id": "test\u0000", "url": "https://gh.test/x", "candidate": {"email": "a@b.co"}}},
+    {
+        "json": {
+            "partner_test_id": "test-sample",
+            "url": "https://g.test/x",
+            "candidate": {"email": "a\u0000@b.co"},
+        }
+    },
+    {
+        "json": {
+            "partner_test_id": "x",
+            "url": "https://g.test/x",
+            "candidate": {"email": "a@b.co", "last_name": "\u0000"},
+        }
+    },
     {"content": b"{}", "headers": {"content-type": "text/plain"}},
 ]
 
@@ -98,6 +121,8 @@ async def test_garbage_bodies_get_a_4xx_with_a_message(
         "?partner_interview_id=" + "x" * 65,
         "?other=1",
         "?partner_interview_id=%00",
+        "?partner_interview_id=%FF%FE",
+        "?partner_interview_id=a%20b",
     ],
 )
 async def test_malformed_status_queries_are_4xx(greenhouse: Service, query: str) -> None:

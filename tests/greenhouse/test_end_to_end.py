@@ -86,7 +86,8 @@ async def test_greenhouse_plays_a_test_from_send_to_complete(
     await flow.drain()
     assert (await flow.assignment())["status"] == "scored"
 
-    # The worker's completions job (run at start-up in burst mode) sends the PATCH.
+    # The worker's completions job (every minute; at start-up in burst mode) sends the PATCH.
+    await run_worker_burst(greenhouse.settings, github_transport=greenhouse.world.transport)
     assert fake_greenhouse.received, "no completion PATCH reached Greenhouse"
     patch = fake_greenhouse.received[0]
     assert patch.method == "PATCH"

@@ -42,6 +42,7 @@ admin_router = APIRouter(prefix="/v1", tags=["greenhouse"])
 
 # Greenhouse: "the API key must be shorter than 171 characters".
 MAX_KEY_LENGTH = 170
+ASSIGNMENT_ID_LENGTH = 36
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="worksample"'}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse},
@@ -136,7 +137,7 @@ async def test_status_route(
     caller: CallerDep,
     session: SessionDep,
     settings: SettingsDep,
-    partner_interview_id: Annotated[str, Query(min_length=1, max_length=64)],
+    partner_interview_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{1,64}$")],
 ) -> PartnerStatusOut:
     assignment = await _test_of(session, caller, partner_interview_id)
     return await greenhouse_status(session, settings, assignment)
@@ -164,7 +165,7 @@ async def response_error(
     raw: Annotated[dict[str, Any], Depends(_raw)],
 ) -> Recorded:
     assignment: Assignment | None = None
-    if body.partner_interview_id:
+    if body.partner_interview_id and len(body.partner_interview_id) <= ASSIGNMENT_ID_LENGTH:
         test = await session.get(GreenhouseTest, body.partner_interview_id)
         if test is not None and test.organization_id == caller.organization_id:
             assignment = await session.get_one(Assignment, test.assignment_id)

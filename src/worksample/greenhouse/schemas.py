@@ -8,13 +8,24 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 # The API's pragmatic shape check (api/schemas.py): the address only has to reach a mail server.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refuse it here as a 422 instead of failing in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul]
+# Our assignment ids (UUIDs); anything else cannot name one of our tests.
+InterviewId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
 class _Body(BaseModel):
@@ -25,7 +36,7 @@ class GreenhouseCandidate(_Body):
     first_name: Text200 | None = None
     last_name: Text200 | None = None
     preferred_name: Text200 | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320), NoNul]
     greenhouse_profile_url: Url | None = None
     resume_url: Url | None = None
     phone_number: Text200 | None = None
@@ -44,10 +55,12 @@ class GreenhouseCandidate(_Body):
 
 
 class SendTestIn(_Body):
-    partner_test_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    partner_test_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul
+    ]
     candidate: GreenhouseCandidate
     # Who pressed "Send Test" in Greenhouse: shown on the timeline, not trusted for anything.
-    sent_by: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    sent_by: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), NoNul] | None = None
     # Where the completion PATCH goes.
     url: Url
 
@@ -60,10 +73,11 @@ class SendTestIn(_Body):
 
 
 class ResponseErrorIn(_Body):
-    api_call: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    errors: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(max_length=100)
-    partner_interview_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    partner_test_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    api_call: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
+    errors: list[Annotated[str, StringConstraints(max_length=2000), NoNul]] = Field(max_length=100)
+    # Lenient: an id that is not ours is still recorded, just not linked to an assignment.
+    partner_interview_id: Annotated[str, StringConstraints(max_length=64), NoNul] | None = None
+    partner_test_id: Annotated[str, StringConstraints(max_length=64), NoNul] | None = None
 
 
 class PartnerTestOut(BaseModel):
