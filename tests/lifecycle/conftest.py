@@ -16,7 +16,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import SERVICE_URL, GitHubWorld, install_app, make_api_key, run_worker_burst
+from tests.conftest import (
+    SERVICE_URL,
+    GitHubWorld,
+    install_app,
+    make_api_key,
+    queued_jobs,
+    run_worker_burst,
+)
 from tests.review.flow import Flow
 from worksample.app import create_app
 from worksample.clock import OffsetClock
@@ -27,6 +34,11 @@ from worksample.db.models import Assignment, AssignmentEvent
 class Life(Flow):
     clock: OffsetClock
     sessionmaker: async_sessionmaker[AsyncSession]
+    arq_pool: Any
+
+    async def queued(self) -> list[str]:
+        jobs = await queued_jobs(self.arq_pool, self.settings.queue_name)
+        return [job.function for job in jobs]
 
     async def drain(self) -> None:
         await self.world.sim.state.sandbox.webhooks.flush()
@@ -110,4 +122,7 @@ async def life(
         flow = Life(api=client, world=github_world, settings=world_settings)
         flow.clock = clock
         flow.sessionmaker = resources.sessionmaker
+        flow.arq_pool = arq_pool
         yield flow
+        # Deliveries still in flight (an acceptance without a drain) must land before the app closes.
+        await github_world.sim.state.sandbox.webhooks.flush()

@@ -20,6 +20,7 @@ from worksample.api.deps import ArqPoolDep, CatalogDep, GitHubDep, OrganizationD
 from worksample.api.errors import ApiError, ErrorResponse, not_found
 from worksample.api.idempotency import find_record, new_record, replay, request_fingerprint
 from worksample.api.intake import check_candidate, check_request, insert_assignment, upsert_candidate
+from worksample.api.lifecycle import enqueue_tick
 from worksample.api.schemas import AssignmentCreate, AssignmentOut, AssignmentPage, CancelRequest
 from worksample.api.views import assignment_out, decode_cursor, encode_cursor
 from worksample.assignments import AssignmentStatus, IllegalTransition
@@ -214,6 +215,8 @@ async def cancel_assignment(
     assignment_id: str,
     org: OrganizationDep,
     session: SessionDep,
+    settings: SettingsDep,
+    arq_pool: ArqPoolDep,
     body: Annotated[CancelRequest | None, Body()] = None,
 ) -> AssignmentOut:
     org_id, org_login = org.id, org.login
@@ -233,4 +236,7 @@ async def cancel_assignment(
         break
     await session.commit()
     log.info("assignment.cancelled assignment=%s org=%s", assignment_id, org_login)
+    # The GitHub side (withdraw the invitation or access, archive the repository) is the
+    # lifecycle's cancel timer; a tick now runs it without waiting for the minute.
+    await enqueue_tick(arq_pool, settings, f"cancel:{assignment_id}")
     return assignment_out(await _load(session, org_id, assignment_id, timeline=True), timeline=True)

@@ -142,6 +142,11 @@ async def _enqueue(arq_pool: Any, settings: Settings, job: str, job_id: str, **k
         log.warning("lifecycle.enqueue_failed job=%s error=%r", job_id, exc)
 
 
+async def enqueue_tick(arq_pool: Any, settings: Settings, reason: str) -> None:
+    """A lifecycle tick now (after a cancel or an erase request); the minute cron is the fallback."""
+    await _enqueue(arq_pool, settings, TICK_JOB, tick_job_id(reason))
+
+
 @router.post(
     "/v1/assignments/{assignment_id}/extend",
     summary="Extend the deadline; the candidate is told in the repository",
@@ -287,7 +292,7 @@ async def erase_candidate(
     await session.commit()
     log.info("lifecycle.erase_requested org=%s candidates=%d assignments=%d", org_id, len(people), total)
     if total:
-        await _enqueue(arq_pool, settings, TICK_JOB, tick_job_id(f"erase:{ids[0]}"))
+        await enqueue_tick(arq_pool, settings, f"erase:{ids[0]}")
     return ErasureOut(
         erasure_ids=ids, candidates=len(people), assignments=total, status="pending" if total else "completed"
     )

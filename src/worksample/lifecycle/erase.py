@@ -30,28 +30,40 @@ def personal_terms(person: Person, assignment: Assignment) -> list[str]:
 
 
 async def purge(t: Target, *, why: str) -> str:
+    """Phase one: delete the repository, stop the assignment, drop what points at the candidate.
+
+    The person's details stay until phase two (``scrub_person``), a grace period later: deleting
+    the repository makes GitHub send webhooks about it, and whatever they make us store has to be
+    caught by the scrub too.
+    """
     a, session = t.assignment, t.session
     if a.repo_full_name and t.gh is not None:
         gh, owner, name = t.repo()
         await ops.delete_repository(gh, owner, name)
     if AssignmentStatus(a.status) not in TERMINAL_STATUSES:
         await change_status(session, a, AssignmentStatus.CANCELLED, reason=why, at=t.now)
-    terms = personal_terms(t.person, a)
-    a.candidate_login = None
     a.repo_name = a.repo_full_name = a.repo_html_url = a.pr_url = None
     a.purged_at = t.now
     # First answers replayed to retried requests: they echo the candidate as the request gave them.
     await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.assignment_id == a.id))
     await record_event(session, a, "lifecycle.purged", detail={"why": why}, at=t.now)
+    return "repository deleted"
+
+
+async def scrub_person(t: Target) -> str:
+    """Phase two: once none of the person's assignments needs them, erase their personal data
+    from every table and clear the person; complete their erasure requests."""
+    a, session, person = t.assignment, t.session, t.person
     still_needed = await session.scalar(
         select(func.count())
         .select_from(Assignment)
-        .where(Assignment.candidate_id == t.person.id, Assignment.purged_at.is_(None), Assignment.id != a.id)
+        .where(Assignment.candidate_id == person.id, Assignment.purged_at.is_(None))
     )
     if still_needed:
-        return f"repository deleted; personal data kept for {still_needed} other assignment(s)"
+        return f"personal data kept for {still_needed} other assignment(s)"
+    terms = personal_terms(person, a)
     changed = await scrub_everywhere(session, terms)
-    person = t.person
+    a.candidate_login = None
     person.login = person.name = person.email = None
     person.github_id = None
     person.erased_at = t.now
@@ -61,4 +73,4 @@ async def purge(t: Target, *, why: str) -> str:
         .values(completed_at=t.now)
     )
     log.info("lifecycle.erased assignment=%s person=%s values=%d", a.id, person.id, changed)
-    return f"repository deleted, personal data erased ({changed} values)"
+    return f"personal data erased ({changed} values)"

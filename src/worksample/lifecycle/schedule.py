@@ -27,6 +27,8 @@ class TimerKind(StrEnum):
     ARCHIVE = "archive"
     PURGE = "purge"
     ERASE = "erase"
+    # Erasing the personal data, a grace period after the repository was deleted (see ``erase``).
+    SCRUB = "scrub"
     # Not derived: fired once per extension by the job the extend route enqueues.
     EXTENSION = "extension"
 
@@ -40,6 +42,8 @@ class LifecyclePolicy:
     # An invitation is re-issued at most this often; after that the recruiter has to step in.
     max_reinvites: int = 3
     retention: timedelta = timedelta(days=90)
+    # Long enough for GitHub's webhooks about the deleted repository to have arrived and been stored.
+    scrub_grace: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class AssignmentClock:
     purged_at: datetime | None
     erase_requested_at: datetime | None
     scored_at: datetime | None
+    person_erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,10 @@ _FINAL = frozenset({S.SCORED, S.CANCELLED, S.EXPIRED, S.FAILED})
 def all_timers(a: AssignmentClock, policy: LifecyclePolicy) -> list[DueTimer]:
     """Every timer the assignment has now, due or not, in due order."""
     timers: list[DueTimer] = []
-    if a.erase_requested_at is not None and a.purged_at is None:
+    if a.purged_at is not None:
+        # Purged: only the personal data may be left to erase.
+        return [] if a.person_erased else [DueTimer(TimerKind.SCRUB, a.purged_at + policy.scrub_grace)]
+    if a.erase_requested_at is not None:
         # An erasure overrides everything else: nothing more happens to this assignment.
         return [DueTimer(TimerKind.ERASE, a.erase_requested_at)]
     deadline = effective_deadline(a.deadline_at, a.time_limit_hours, a.accepted_at)
@@ -126,7 +134,7 @@ def all_timers(a: AssignmentClock, policy: LifecyclePolicy) -> list[DueTimer]:
         timers.append(DueTimer(TimerKind.CANCEL, a.status_changed_at))
     if a.status in (S.SCORED, S.EXPIRED) and a.has_repo and a.archived_at is None:
         timers.append(DueTimer(TimerKind.ARCHIVE, a.scored_at or a.status_changed_at))
-    if a.status in _FINAL and a.purged_at is None:
+    if a.status in _FINAL:
         ended = a.scored_at or a.status_changed_at
         timers.append(DueTimer(TimerKind.PURGE, ended + policy.retention))
     return sorted(timers, key=lambda t: t.due_at)

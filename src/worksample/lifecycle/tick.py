@@ -55,7 +55,7 @@ ACCEPTED_AT = (
 )
 
 
-def clock_view(a: Assignment, accepted_at: datetime | None) -> AssignmentClock:
+def clock_view(a: Assignment, accepted_at: datetime | None, person_erased: bool) -> AssignmentClock:
     return AssignmentClock(
         status=S(a.status),
         status_changed_at=a.status_changed_at,
@@ -71,6 +71,7 @@ def clock_view(a: Assignment, accepted_at: datetime | None) -> AssignmentClock:
         purged_at=a.purged_at,
         erase_requested_at=a.erase_requested_at,
         scored_at=a.scored_at,
+        person_erased=person_erased,
     )
 
 
@@ -80,9 +81,11 @@ async def _candidates(
     """Assignments that may have a timer due; ``due_timers`` decides exactly."""
     ended = func.coalesce(Assignment.scored_at, Assignment.status_changed_at)
     query = (
-        select(Assignment, ACCEPTED_AT)
+        select(Assignment, ACCEPTED_AT, Person.erased_at)
+        .join(Person, Person.id == Assignment.candidate_id)
         .where(
             or_(
+                and_(Assignment.purged_at.is_not(None), Person.erased_at.is_(None)),
                 and_(Assignment.erase_requested_at.is_not(None), Assignment.purged_at.is_(None)),
                 and_(Assignment.status.in_(WORKING), Assignment.locked_at.is_(None)),
                 and_(
@@ -100,7 +103,8 @@ async def _candidates(
         .order_by(Assignment.id)
         .limit(BATCH)
     )
-    return [(a.id, clock_view(a, accepted)) for a, accepted in (await session.execute(query)).all()]
+    rows = (await session.execute(query)).all()
+    return [(a.id, clock_view(a, accepted, erased is not None)) for a, accepted, erased in rows]
 
 
 Action = Callable[[Target, DueTimer], Awaitable[str]]
@@ -134,6 +138,10 @@ async def _erase(t: Target, timer: DueTimer) -> str:
     return await erase.purge(t, why="candidate data erased on request")
 
 
+async def _scrub(t: Target, timer: DueTimer) -> str:
+    return await erase.scrub_person(t)
+
+
 ACTIONS: dict[TimerKind, Action] = {
     TimerKind.REMINDER: _reminder,
     TimerKind.DEADLINE: _deadline,
@@ -142,6 +150,7 @@ ACTIONS: dict[TimerKind, Action] = {
     TimerKind.ARCHIVE: _archive,
     TimerKind.PURGE: _purge,
     TimerKind.ERASE: _erase,
+    TimerKind.SCRUB: _scrub,
 }
 
 
