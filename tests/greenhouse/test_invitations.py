@@ -147,3 +147,47 @@ async def test_smtp_down_still_creates_and_records_the_failure(greenhouse: Servi
     kinds = [e["kind"] for e in detail["timeline"]]
     assert "candidate.invitation_email_failed" in kinds
     assert smtp.messages == []
+
+
+async def test_refused_email_is_retried_with_a_fresh_link_on_the_schedule(
+    greenhouse: Service, smtp: SmtpServer
+) -> None:
+    from datetime import timedelta
+
+    from worksample.artifacts.catalog import load_catalog
+    from worksample.invitations.resend import resend_unsent_invitations
+
+    port = greenhouse.settings.smtp_port
+    greenhouse.settings.smtp_port = 1  # nothing listens there
+    created = await greenhouse.client.post("/v1/assignments", json=REQUEST, headers=bearer(greenhouse))
+    assignment_id = created.json()["id"]
+    catalog = load_catalog(greenhouse.settings.artifacts_dir)
+    engine = create_engine(greenhouse.settings)
+    try:
+        db = create_sessionmaker(engine)
+        # Too early: the request that issued the link may still be sending it.
+        assert await resend_unsent_invitations(db, greenhouse.settings, catalog) == 0
+        later = utcnow() + timedelta(minutes=2)
+        assert await resend_unsent_invitations(db, greenhouse.settings, catalog, now=later) == 0  # still down
+        greenhouse.settings.smtp_port = port
+        sent = await resend_unsent_invitations(
+            db, greenhouse.settings, catalog, now=later + timedelta(minutes=2)
+        )
+        assert sent == 1
+        # The test schedule allows three links in all: nothing more to do, even with the relay up.
+        assert (
+            await resend_unsent_invitations(db, greenhouse.settings, catalog, now=later + timedelta(hours=1))
+            == 0
+        )
+    finally:
+        await engine.dispose()
+    assert len(smtp.messages) == 1
+    link = smtp.mailbox.link_in(smtp.messages[0])
+    assert (await greenhouse.sign_in_through_invitation(link, "octocat")).status_code == 200
+    detail = (
+        await greenhouse.client.get(f"/v1/assignments/{assignment_id}", headers=bearer(greenhouse))
+    ).json()
+    kinds = [e["kind"] for e in detail["timeline"]]
+    assert kinds.count("candidate.invitation_issued") == 3
+    assert kinds.count("candidate.invitation_email_failed") == 2
+    assert kinds.count("candidate.invitation_emailed") == 1

@@ -26,6 +26,7 @@ from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
 from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
+from worksample.jobs.invitations import RESEND_JOB, resend_invitations
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
 from worksample.jobs.provision import provision, sweep_stuck
@@ -129,6 +130,8 @@ def worker_settings(
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
             # Completion PATCHes to Greenhouse; leases make concurrent runs safe, unique saves effort.
             cron(greenhouse_completions, name=COMPLETIONS_JOB, second=5, unique=True, run_at_startup=True),
+            # Invitation e-mails the SMTP server refused get a fresh link, on the outbox's schedule.
+            cron(resend_invitations, name=RESEND_JOB, second=10, unique=True, run_at_startup=True),
             cron(sweep_deliveries, name=WEBHOOK_SWEEP_JOB, second={15, 45}, unique=True, run_at_startup=True),
             # Not unique: every worker ticks, so one being down delays nothing; the claims in
             # worksample.lifecycle make each timer fire once however many tick together.
