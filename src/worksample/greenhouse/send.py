@@ -22,8 +22,8 @@ from worksample.greenhouse.reviewers import reviewers_for
 from worksample.greenhouse.schemas import SendTestIn
 from worksample.invitations import IssuedInvitation, issue_invitation
 
-# The ATS events echo external ids with values of at most 128 characters.
-MAX_EXTERNAL_ID_LENGTH = 128
+# The API (and the ATS events that echo them) take external id values of at most 200 characters.
+MAX_EXTERNAL_ID_LENGTH = 200
 
 
 @dataclass(frozen=True)
