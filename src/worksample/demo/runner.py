@@ -141,13 +141,6 @@ async def run_demo(
         receiver = AtsReceiver()
         await servers.serve_app(receiver.app, ats_sock, stack, name="ATS receiver")
         world = await install_app(github, world)
-        started = steps["start"]
-        started.status, started.started_at, started.seconds = StepStatus.DONE, 0.0, steps.elapsed()
-        started.detail = (
-            f"API {api_url} · GitHub {github_url} · ATS {ats_url} · Redis ({redis.kind}) {redis.url}"
-        )
-        steps.notify(started)
-
         engine = service.state.resources.engine
         async with session_scope(create_sessionmaker(engine)) as session:
             api_key = (await create_api_key(session, ORG, name="demo recruiter")).key
@@ -163,6 +156,14 @@ async def run_demo(
             steps=steps,
             wait_seconds=options.wait_seconds,
         )
+        await story.detect()
+        started = steps["start"]
+        started.status, started.started_at, started.seconds = StepStatus.DONE, 0.0, steps.elapsed()
+        started.detail = (
+            f"API {api_url} · GitHub {github_url} · ATS {ats_url} · Redis ({redis.kind}) {redis.url}"
+        )
+        steps.notify(started)
+
         await story.run()
         summary = build_summary(story, running)
         if options.serve:

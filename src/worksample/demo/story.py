@@ -69,6 +69,8 @@ class Story:
     assignment: dict[str, Any] = field(default_factory=dict)
     capabilities: set[str] = field(default_factory=set)
     pull: dict[str, Any] = field(default_factory=dict)
+    endpoint_route: str | None = None
+    detected: bool = False
 
     # ------------------------------------------------------------------ plumbing
 
@@ -136,11 +138,18 @@ class Story:
 
     # ------------------------------------------------------------------ the story
 
-    async def run(self) -> None:
+    async def detect(self) -> None:
+        """What this build of the service offers, from its own OpenAPI document."""
         paths = (await self.api.get("/openapi.json")).json().get("paths", {})
         if "post" in paths.get(WEBHOOK_PATH, {}):
             self.capabilities.add("intake")
-        endpoint_route = next((p for p in ENDPOINT_ROUTES if "post" in paths.get(p, {})), None)
+        self.endpoint_route = next((p for p in ENDPOINT_ROUTES if "post" in paths.get(p, {})), None)
+        self.detected = True
+
+    async def run(self) -> None:
+        if not self.detected:
+            await self.detect()
+        endpoint_route = self.endpoint_route
         try:
             async with self._step("github") as step:
                 step.detail = (
@@ -172,8 +181,9 @@ class Story:
         if route is None:
             self._not_in_build(step, "skipped", "this build's API has no ATS endpoint routes yet")
             return
+        # No event_types: every event, so the ATS sees the whole story, not only the score.
         response = await self.api.post(
-            route, json={"url": self.receiver_url + RECEIVER_PATH, "event_types": [SCORED_EVENT]}
+            route, json={"url": self.receiver_url + RECEIVER_PATH, "description": "demo ATS"}
         )
         if response.status_code not in (200, 201):
             raise DemoError(f"registering the ATS endpoint: {response.status_code} {response.text[:300]}")
@@ -256,4 +266,7 @@ class Story:
         delivery = await self.receiver.wait_for(SCORED_EVENT, seconds=self.wait_seconds)
         if delivery is None:
             raise DemoError(f"no verified {SCORED_EVENT} within {self.wait_seconds:.0f} s")
-        step.detail = f"{delivery.webhook_id} verified with standardwebhooks"
+        received = self.receiver.deliveries
+        verified = sum(d.verified for d in received)
+        kinds = ", ".join(d.event_type or "?" for d in received if d.verified)
+        step.detail = f"{verified} of {len(received)} deliveries verified with standardwebhooks: {kinds}"
