@@ -56,9 +56,9 @@ async def test_calls_are_recorded_with_the_caller(setup: Setup) -> None:
 
 async def test_not_simulated_routes_answer_404_and_are_recorded(setup: Setup) -> None:
     lead = setup.user("lead")
-    answer = await failure(lead.rest.issues.async_list_for_repo("acme", "sample"))
+    answer = await failure(lead.rest.issues.async_list_labels_for_repo("acme", "sample"))
     assert answer.status_code == 404
-    assert answer.json()["message"] == "not simulated: GET /repos/acme/sample/issues"
+    assert answer.json()["message"] == "not simulated: GET /repos/acme/sample/labels"
     raw = await setup.control.post("/graphql", json={"query": "{ viewer { login } }"})
     assert raw.json()["message"] == "not simulated: POST /graphql"
     calls = (await setup.control.get("/_sandbox/calls")).json()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Any
 
+import httpx
 from githubkit.webhooks import parse
 
-from tests.sandbox.conftest import SECRET, Setup, make_repo
+from tests.sandbox.conftest import BASE, SECRET, Setup, make_repo
+from worksample.sandbox import create_app
 from worksample.sandbox.webhooks import signature
 
 
@@ -180,3 +183,26 @@ async def test_payloads_over_25_mb_are_not_delivered(setup: Setup) -> None:
     assert setup.receiver.events("pull_request") == []
     log = (await setup.control.get("/_sandbox/deliveries")).json()
     assert "over GitHub's 25 MB cap" in log[-1]["error"]
+
+
+async def test_flush_from_inside_a_delivery_does_not_deadlock() -> None:
+    """A receiver that flushes (an in-process service waiting for its own follow-ups) gets an answer."""
+    answers: list[int] = []
+    sim_box: list[Any] = []
+
+    async def receiver(scope: Any, receive: Any, send: Any) -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_box[0]), base_url=BASE) as client:
+            answers.append((await client.post("/_sandbox/webhooks/flush")).status_code)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sim = create_app(webhook_transport=httpx.ASGITransport(app=receiver))
+    sim_box.append(sim)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim), base_url=BASE) as control:
+        await control.post("/_sandbox/orgs", json={"login": "solo"})
+        app = (
+            await control.post("/_sandbox/apps", json={"name": "Self", "webhook_url": "http://svc/hook"})
+        ).json()
+        await control.post("/_sandbox/installations", json={"app_id": app["id"], "account": "solo"})
+        assert (await control.post("/_sandbox/webhooks/flush")).status_code == 200
+    assert answers == [200]

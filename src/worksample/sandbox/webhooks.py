@@ -19,6 +19,7 @@ import hmac
 import json
 import uuid
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -35,6 +36,10 @@ USER_AGENT = "GitHub-Hookshot/sandbox"
 DELIVERY_TIMEOUT = 10.0
 # GitHub does not deliver payloads over 25 MB.
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
+
+
+# Set while a delivery is being made; tasks spawned by an in-process receiver inherit it.
+_IN_DELIVERY: ContextVar[bool] = ContextVar("sandbox_in_delivery", default=False)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -153,6 +158,10 @@ class Webhooks:
         """Release held deliveries (last first) and wait until nothing is pending. Returns how many
         attempts were made while flushing."""
         before = len(self.world.deliveries)
+        if _IN_DELIVERY.get():
+            # Called from inside a delivery (an in-process receiver flushing): it cannot wait for
+            # the delivery it is part of; the running drain delivers the rest.
+            return 0
         while True:
             if self._held:
                 held, self._held = self._held, []
@@ -188,6 +197,7 @@ class Webhooks:
             )
             headers["X-Hub-Signature-256"] = signature(app.webhook_secret, delivery.body)
         self.world.deliveries.append(delivery)
+        marker = _IN_DELIVERY.set(True)
         try:
             async with httpx.AsyncClient(transport=self.transport, timeout=DELIVERY_TIMEOUT) as client:
                 response = await client.post(app.webhook_url, content=delivery.body, headers=headers)
@@ -195,4 +205,6 @@ class Webhooks:
         except httpx.HTTPError as exc:
             # A receiver that is down is GitHub's "failed delivery": recorded, not retried.
             delivery.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            _IN_DELIVERY.reset(marker)
         delivery.delivered_at = self.world.now()
