@@ -16,7 +16,8 @@ import httpx
 from arq.connections import RedisSettings, create_pool
 from fastapi import FastAPI
 
-from worksample.api import artifacts, assignments, github_webhooks, greenhouse, health, invitations
+from worksample.api import artifacts, assignments, endpoints, github_webhooks, greenhouse, health, invitations
+from worksample.api import events as events_api
 from worksample.api import lifecycle as lifecycle_api
 from worksample.api.deps import Resources
 from worksample.api.errors import install_error_handlers
@@ -101,6 +102,9 @@ def create_app(
     app.include_router(invitations.router)
     # Deadlines, extensions, erasure (worksample.lifecycle); its clock is injectable for tests.
     app.include_router(lifecycle_api.router)
+    # ATS webhooks out: endpoints, deliveries, the event catalog (worksample.outbox).
+    app.include_router(endpoints.router)
+    app.include_router(events_api.router)
     app.state.clock = clock or SYSTEM_CLOCK
     # Sign-in with GitHub (invitation pages now, recruiters' pages later): built here, not in the
     # lifespan, because it connects to nothing until someone signs in.

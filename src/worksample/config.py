@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     # allowed (local development) or the address is in one of these networks (tests: 127.0.0.1/32).
     outbox_allow_private_networks: bool = False
     outbox_allowed_networks: tuple[IPvAnyNetwork, ...] = ()
+    # After a secret rotation the old secret keeps signing (a second signature) this long, so the
+    # ATS can switch over without dropping a delivery. A rotation request may ask for another window.
+    outbox_rotation_window_hours: float = Field(default=24, ge=0, le=24 * 30, allow_inf_nan=False)
+    # A claimed delivery's lease outlives the attempt's timeout by this much; after it, a delivery
+    # whose worker died is claimed again (tests shorten it to see that happen in seconds).
+    outbox_lease_margin_seconds: float = Field(default=30, ge=0, allow_inf_nan=False)
+    # Deliveries the dispatcher claims per run (every second).
+    outbox_dispatch_batch: int = Field(default=100, ge=1, le=10_000)
 
     # Sign-in with GitHub (worksample.auth) and candidate invitations by e-mail (issue 8).
     # Signs session and OAuth-state cookies; generated per process in sandbox mode when unset.

@@ -29,6 +29,16 @@ from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
 from worksample.jobs.invitations import RESEND_JOB, resend_invitations
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
+from worksample.jobs.outbox import (
+    BURST_KEY,
+    DELIVER_JOB,
+    DISPATCH_JOB,
+    EVERY_SECOND,
+    deliver_one,
+    deliver_timeout_seconds,
+    dispatch_after_job,
+    dispatch_due,
+)
 from worksample.jobs.provision import provision, sweep_stuck
 from worksample.jobs.resources import WorkerResources
 from worksample.jobs.webhooks import (
@@ -76,6 +86,9 @@ async def startup(ctx: dict[str, Any]) -> None:
         stale_after_seconds=ctx.get("stale_after_seconds", 300.0),
         checkpoint=ctx.get("checkpoint"),
     )
+    if ctx.get(BURST_KEY):
+        # What was due before the burst began (a burst worker has no dispatcher cron).
+        await dispatch_due(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -83,6 +96,22 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     if resources is not None:
         await resources.github.aclose()
         await resources.engine.dispose()
+
+
+def _outbox_cron(burst: bool) -> list[Any]:
+    """The every-second ATS dispatcher; a burst worker runs it at start-up and after jobs instead,
+    because a cron always about to run would keep the burst from ever ending."""
+    if burst:
+        return []
+    return [
+        cron(
+            dispatch_due,
+            name=f"{DISPATCH_JOB}.cron",
+            second=set(EVERY_SECOND),
+            unique=True,
+            run_at_startup=True,
+        )
+    ]
 
 
 def worker_settings(
@@ -115,6 +144,7 @@ def worker_settings(
         "use_templates": use_templates,
         # The lifecycle's clock (worksample.clock); tests pass one they can move.
         "clock": clock,
+        BURST_KEY: burst,
     }
     return {
         "functions": [
@@ -125,6 +155,15 @@ def worker_settings(
             func(github_webhook, name=WEBHOOK_JOB, max_tries=WEBHOOK_MAX_TRIES, keep_result=0),
             func(lifecycle_tick, name=TICK_JOB, keep_result=0),
             func(lifecycle_announce_extension, name=ANNOUNCE_EXTENSION_JOB, keep_result=0),
+            # ATS webhooks out: no arq retries; the schedule and the leases live in the database.
+            func(
+                deliver_one,
+                name=DELIVER_JOB,
+                max_tries=1,
+                keep_result=0,
+                timeout=deliver_timeout_seconds(settings),
+            ),
+            func(dispatch_due, name=DISPATCH_JOB, max_tries=1, keep_result=0),
         ],
         "cron_jobs": [
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
@@ -136,7 +175,10 @@ def worker_settings(
             # Not unique: every worker ticks, so one being down delays nothing; the claims in
             # worksample.lifecycle make each timer fire once however many tick together.
             cron(lifecycle_tick, name=f"{TICK_JOB}.cron", second=30, unique=False, run_at_startup=True),
+            *_outbox_cron(burst),
         ],
+        # A burst worker dispatches after each job instead (see worksample.jobs.outbox).
+        "after_job_end": dispatch_after_job if burst else None,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,

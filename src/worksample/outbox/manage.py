@@ -1,0 +1,136 @@
+"""What the API does to endpoints and deliveries: rotate, test, redeliver, recover, re-enable.
+
+Each function works in the caller's session and leaves the commit to it, like ``store``. Re-queued
+deliveries go back to ``pending``, due now, with a fresh retry schedule (``round_attempts`` = 0);
+their attempt count and history stay, and their ``webhook-id`` is the event's, as always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from worksample.db.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
+from worksample.outbox import events
+from worksample.outbox.dispatch import disable_endpoint
+from worksample.outbox.signing import generate_secret, validate_secret
+from worksample.outbox.store import FINAL_STATES, RETRYABLE_STATES, DeliveryState, store_event
+
+MANUAL_DISABLE_REASON = "disabled through the API"
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    secret: str
+    previous_secret_expires_at: datetime
+
+
+def rotate_secret(
+    endpoint: WebhookEndpoint, *, now: datetime, window: timedelta, secret: str | None = None
+) -> Rotation:
+    """Make ``secret`` (or a new one) current; the old one keeps signing until ``now + window``.
+
+    A rotation during a rotation drops the older secret: at most two signatures are ever sent.
+    """
+    new_secret = validate_secret(secret) if secret is not None else generate_secret()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = now + window
+    endpoint.secret = new_secret
+    endpoint.updated_at = now
+    return Rotation(new_secret, now + window)
+
+
+async def set_enabled(
+    session: AsyncSession, endpoint: WebhookEndpoint, enabled: bool, *, now: datetime
+) -> None:
+    """Re-enable (clearing the reason), or disable by hand (failing what was waiting for it)."""
+    if enabled:
+        endpoint.disabled_at = None
+        endpoint.disabled_reason = None
+        endpoint.updated_at = now
+        return
+    if endpoint.disabled_at is None:
+        await disable_endpoint(session, endpoint.id, MANUAL_DISABLE_REASON, now=now)
+        await session.refresh(endpoint)
+
+
+async def send_test(session: AsyncSession, endpoint: WebhookEndpoint, *, now: datetime) -> OutboxEvent:
+    """A ``webhook.test`` event for this endpoint alone, whatever types it subscribes to."""
+    return await store_event(
+        session,
+        organization_id=endpoint.organization_id,
+        assignment_id=None,
+        event_type=events.WEBHOOK_TEST,
+        data={"endpoint_id": endpoint.id, "message": "A test event from worksample."},
+        endpoints=[endpoint],
+        at=now,
+    )
+
+
+def _requeue_values(now: datetime) -> dict[str, object]:
+    return {
+        "state": DeliveryState.PENDING.value,
+        "next_attempt_at": now,
+        "round_attempts": 0,
+        "claimed_until": None,
+        "lease_token": None,
+        "updated_at": now,
+    }
+
+
+async def redeliver_event(session: AsyncSession, event: OutboxEvent, *, now: datetime) -> Sequence[int]:
+    """Send ``event`` again to each enabled endpoint it went to; returns the re-queued delivery ids.
+
+    Deliveries still pending or in flight are left alone: they are about to be sent anyway.
+    """
+    ids = (
+        await session.scalars(
+            select(OutboxDelivery.id)
+            .join(WebhookEndpoint, WebhookEndpoint.id == OutboxDelivery.endpoint_id)
+            .where(
+                OutboxDelivery.event_id == event.id,
+                OutboxDelivery.state.in_([state.value for state in FINAL_STATES]),
+                WebhookEndpoint.disabled_at.is_(None),
+            )
+        )
+    ).all()
+    await _requeue(session, ids, FINAL_STATES, now)
+    return ids
+
+
+async def recover_since(
+    session: AsyncSession, endpoint: WebhookEndpoint, since: datetime, *, now: datetime
+) -> Sequence[int]:
+    """Re-queue every delivery to ``endpoint`` that failed or gave up, of events raised since ``since``."""
+    ids = (
+        await session.scalars(
+            select(OutboxDelivery.id)
+            .join(OutboxEvent, OutboxEvent.id == OutboxDelivery.event_id)
+            .where(
+                OutboxDelivery.endpoint_id == endpoint.id,
+                OutboxDelivery.state.in_([state.value for state in RETRYABLE_STATES]),
+                OutboxEvent.created_at >= since,
+            )
+            .order_by(OutboxDelivery.id)
+        )
+    ).all()
+    await _requeue(session, ids, RETRYABLE_STATES, now)
+    return ids
+
+
+async def _requeue(
+    session: AsyncSession, ids: Sequence[int], states: frozenset[DeliveryState], now: datetime
+) -> None:
+    if not ids:
+        return
+    # Still in those states: a delivery the dispatcher claimed meanwhile is left to it.
+    await session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.id.in_(ids), OutboxDelivery.state.in_([state.value for state in states]))
+        .values(**_requeue_values(now))
+        .execution_options(synchronize_session=False)
+    )
