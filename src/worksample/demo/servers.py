@@ -16,11 +16,13 @@ from typing import Any
 
 import httpx
 import uvicorn
+from arq import Worker
 from fastapi import FastAPI
 
 from worksample.config import Settings
 from worksample.demo.errors import DemoError
 from worksample.demo.ports import url_of
+from worksample.jobs.worker import close_worker, worker_settings
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -64,10 +66,6 @@ async def serve_app(app: Any, sock: socket.socket, stack: AsyncExitStack, *, nam
 
 async def run_worker(settings: Settings, stack: AsyncExitStack, **options: Any) -> None:
     """The service's real arq worker (``worksample.jobs.worker``), polling the demo's queue."""
-    from arq import Worker
-
-    from worksample.jobs.worker import close_worker, worker_settings
-
     arguments = worker_settings(settings, **options)
     # The demo owns the process's signals (see _Server).
     arguments["handle_signals"] = False
