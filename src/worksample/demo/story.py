@@ -31,8 +31,7 @@ from worksample.scoring import render_scorecard_comment
 
 ARTIFACT_ID = "api-deprecation-rfc"
 STOPPED = {"failed", "cancelled", "expired"}
-# Where the ATS-endpoint routes may live (the first one the API's OpenAPI lists is used).
-ENDPOINT_ROUTES = ("/v1/endpoints", "/v1/webhook-endpoints", "/v1/webhooks/endpoints")
+ENDPOINTS_ROUTE = "/v1/endpoints"
 SCORED_EVENT = "assignment.scored"
 
 
@@ -143,7 +142,7 @@ class Story:
         paths = (await self.api.get("/openapi.json")).json().get("paths", {})
         if "post" in paths.get(WEBHOOK_PATH, {}):
             self.capabilities.add("intake")
-        self.endpoint_route = next((p for p in ENDPOINT_ROUTES if "post" in paths.get(p, {})), None)
+        self.endpoint_route = ENDPOINTS_ROUTE if "post" in paths.get(ENDPOINTS_ROUTE, {}) else None
         self.detected = True
 
     async def run(self) -> None:
