@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_api_key
-from tests.greenhouse.conftest import FakeGreenhouse, Service
+from tests.greenhouse.conftest import FakeGreenhouse, Service, SmtpServer
 from tests.greenhouse.test_end_to_end import send_body
 
 ENDPOINTS: list[tuple[str, str]] = [
@@ -240,3 +240,18 @@ async def test_list_tests_answers_every_artifact(greenhouse: Service) -> None:
 async def test_password_is_ignored_only_the_key_counts(greenhouse: Service) -> None:
     response = await greenhouse.client.get("/greenhouse/list_tests", headers=basic(greenhouse.key, ""))
     assert response.status_code == 200
+
+
+async def test_repeated_send_test_answers_the_first_interview(
+    greenhouse: Service, fake_greenhouse: FakeGreenhouse, smtp: SmtpServer
+) -> None:
+    await greenhouse.set_default_reviewers()
+    body = send_body(fake_greenhouse.url("/interviews/77"))
+    first = await greenhouse.client.post("/greenhouse/send_test", json=body, auth=greenhouse.basic)
+    again = await greenhouse.client.post("/greenhouse/send_test", json=body, auth=greenhouse.basic)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert len(smtp.messages) == 1
+    other = send_body(fake_greenhouse.url("/interviews/78"))
+    third = await greenhouse.client.post("/greenhouse/send_test", json=other, auth=greenhouse.basic)
+    assert third.json() != first.json()

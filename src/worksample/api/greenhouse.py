@@ -105,6 +105,15 @@ async def send_test_route(
 ) -> SendTestOut:
     if body.partner_test_id not in catalog:
         raise not_found(f"test {body.partner_test_id!r}")
+    # Greenhouse's url names one interview: a repeated send_test (a retry after a lost answer) gets
+    # the first answer instead of a second assignment and a second e-mail.
+    earlier = await session.scalar(
+        select(GreenhouseTest.assignment_id).where(
+            GreenhouseTest.organization_id == caller.organization_id, GreenhouseTest.callback_url == body.url
+        )
+    )
+    if earlier is not None:
+        return SendTestOut(partner_interview_id=earlier)
     org = await session.get_one(Organization, caller.organization_id)
     try:
         sent = await send_test(

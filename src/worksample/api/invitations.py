@@ -21,7 +21,7 @@ from worksample.api.assignments import enqueue_provisioning
 from worksample.api.deps import ArqPoolDep, CatalogDep, SessionDep, SettingsDep
 from worksample.artifacts.errors import UnknownArtifact
 from worksample.auth import SignInDep, SignInError
-from worksample.db.models import Assignment, Organization
+from worksample.db.models import Assignment, CandidateInvitation, Organization
 from worksample.db.types import utcnow
 from worksample.invitations import InvitationProblem, accept_invitation, find_invitation
 from worksample.invitations.service import check_usable
@@ -89,7 +89,9 @@ async def invitation_callback(
     return response
 
 
-async def _open_invitation(session: SessionDep, token: str) -> tuple[Any, Assignment] | HTMLResponse:
+async def _open_invitation(
+    session: SessionDep, token: str
+) -> tuple[CandidateInvitation, Assignment] | HTMLResponse:
     invitation = await find_invitation(session, token)
     if invitation is None:
         return _problem(404, "This invitation link is not valid. Check that you copied all of it.")
