@@ -12,11 +12,15 @@ from typing import Any
 
 import httpx
 from arq import Worker
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from tests.api.bodies import assignment_body
 from tests.outbox.receiver import Received, Receiver
 from worksample.config import Settings
+from worksample.db.models import OutboxDelivery
+from worksample.db.session import session_scope
 from worksample.jobs.worker import close_worker, worker_settings
 from worksample.outbox.events import validate_payload
 
@@ -82,3 +86,9 @@ async def deliveries(client: httpx.AsyncClient, endpoint_id: str) -> list[dict[s
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+async def finish_deliveries(sessionmaker: async_sessionmaker[AsyncSession], state: str) -> None:
+    """Put every delivery in a final ``state`` without sending (for API tests that run no worker)."""
+    async with session_scope(sessionmaker) as session:
+        await session.execute(update(OutboxDelivery).values(state=state, next_attempt_at=None))
