@@ -18,6 +18,7 @@ from githubkit.cache import MemCacheStrategy
 from tests.github_app.conftest import ServedSimulator
 from worksample.config import Settings
 from worksample.ops.envfile import write_env_file
+from worksample.ops.manifest_flow import env_values
 
 WORKSAMPLE = Path(sys.executable).with_name("worksample")
 
@@ -137,3 +138,13 @@ def test_env_file_rewrites_a_multiline_value(tmp_path: Path) -> None:
     write_env_file(path, {"A": "new"})
     assert dotenv_values(path) == {"A": "new", "B": "x"}
     assert path.read_text().count("line") == 0
+
+
+def test_a_secret_github_did_not_return_is_left_out_not_written_as_none() -> None:
+    conversion = {"id": 7, "slug": "ws", "client_id": "Iv1.x", "client_secret": None, "webhook_secret": None,
+                  "pem": "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----\n"}  # fmt: skip
+    values = env_values(conversion, public_url="https://ws", api_url="https://api", web_url="https://web")
+    assert "WORKSAMPLE_GITHUB_WEBHOOK_SECRET" not in values
+    assert "WORKSAMPLE_GITHUB_CLIENT_SECRET" not in values
+    assert values["WORKSAMPLE_GITHUB_APP_ID"] == "7"
+    assert values["WORKSAMPLE_GITHUB_PRIVATE_KEY"].endswith("-----END RSA PRIVATE KEY-----")

@@ -89,6 +89,10 @@ def create(
     typer.echo(
         f"Created the App {created.slug} (id {created.app_id}); credentials are in {created.env_file}."
     )
+    if created.missing:
+        typer.echo(
+            f"GitHub did not return {', '.join(created.missing)}: set them from the App's settings page."
+        )
     typer.echo(f"Next: install it on {org}: {flow.install_url(created.slug)}")
     typer.echo(
         "Then load the file (`set -a; . ./.env; set +a`, or compose's env_file) and run `worksample doctor`."

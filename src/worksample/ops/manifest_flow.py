@@ -38,21 +38,25 @@ class CreatedApp:
     slug: str
     html_url: str
     env_file: Path
+    # Settings GitHub did not return (the person sets them from the App's settings page).
+    missing: tuple[str, ...] = ()
 
 
 def env_values(conversion: dict[str, Any], *, public_url: str, api_url: str, web_url: str) -> dict[str, str]:
-    """The settings a deployment needs, from GitHub's conversion answer."""
-    return {
+    """The settings a deployment needs, from GitHub's conversion answer (absent values left out)."""
+    values = {
         "WORKSAMPLE_PUBLIC_URL": public_url,
         "WORKSAMPLE_GITHUB_API_URL": api_url,
         "WORKSAMPLE_GITHUB_WEB_URL": web_url,
         "WORKSAMPLE_GITHUB_APP_ID": str(conversion["id"]),
         "WORKSAMPLE_GITHUB_APP_SLUG": str(conversion["slug"]),
-        "WORKSAMPLE_GITHUB_CLIENT_ID": str(conversion["client_id"]),
-        "WORKSAMPLE_GITHUB_CLIENT_SECRET": str(conversion["client_secret"]),
-        "WORKSAMPLE_GITHUB_WEBHOOK_SECRET": str(conversion["webhook_secret"]),
-        "WORKSAMPLE_GITHUB_PRIVATE_KEY": str(conversion["pem"]).strip(),
+        "WORKSAMPLE_GITHUB_CLIENT_ID": str(conversion.get("client_id")),
+        "WORKSAMPLE_GITHUB_CLIENT_SECRET": str(conversion.get("client_secret")),
+        "WORKSAMPLE_GITHUB_WEBHOOK_SECRET": str(conversion.get("webhook_secret")),
+        "WORKSAMPLE_GITHUB_PRIVATE_KEY": str(conversion.get("pem")).strip(),
     }
+    # GitHub may answer null for a secret it did not generate; "None" must never become a secret.
+    return {key: value for key, value in values.items() if value and value != "None"}
 
 
 @dataclass
@@ -117,20 +121,23 @@ class ManifestFlow:
         if not secrets.compare_digest(state, self.state):
             raise FlowError("the callback's state does not match this run: ignored (was it an old tab?)")
         conversion = await self.exchange(code)
-        write_env_file(
-            self.env_file,
-            env_values(
-                conversion,
-                public_url=self.public_url,
-                api_url=self.github_api_url,
-                web_url=self.github_web_url,
-            ),
+        values = env_values(
+            conversion, public_url=self.public_url, api_url=self.github_api_url, web_url=self.github_web_url
+        )
+        if "WORKSAMPLE_GITHUB_PRIVATE_KEY" not in values:
+            raise FlowError("GitHub's answer has no private key: generate one on the App's settings page")
+        write_env_file(self.env_file, values)
+        expected = (
+            "WORKSAMPLE_GITHUB_WEBHOOK_SECRET",
+            "WORKSAMPLE_GITHUB_CLIENT_ID",
+            "WORKSAMPLE_GITHUB_CLIENT_SECRET",
         )
         return CreatedApp(
             app_id=int(conversion["id"]),
             slug=str(conversion["slug"]),
             html_url=str(conversion.get("html_url") or ""),
             env_file=self.env_file,
+            missing=tuple(key for key in expected if key not in values),
         )
 
     def install_url(self, slug: str) -> str:
