@@ -11,6 +11,7 @@ from worksample.sandbox.access import actor_permission
 from worksample.sandbox.auth import new_token, require_actor, require_app
 from worksample.sandbox.context import SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.records import Installation
 from worksample.sandbox.serializers import app as app_json
 from worksample.sandbox.serializers import installation, repository
@@ -31,10 +32,10 @@ async def get_authenticated_app(request: Request, sandbox: SandboxDep) -> dict[s
 
 
 @router.get("/app/installations")
-async def list_installations(request: Request, sandbox: SandboxDep) -> list[dict[str, Any]]:
+async def list_installations(page: PageDep, request: Request, sandbox: SandboxDep) -> list[dict[str, Any]]:
     record = require_app(request)
     world = sandbox.world
-    return [installation(world, i) for i in world.installations.values() if i.app_id == record.id]
+    return page.of([installation(world, i) for i in world.installations.values() if i.app_id == record.id])
 
 
 def _own_installation(request: Request, sandbox: SandboxDep, installation_id: int) -> Installation:

@@ -19,6 +19,7 @@ from worksample.sandbox.auth import require_user
 from worksample.sandbox.context import ActorDep, Sandbox, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.events import emit_repo_event
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.records import INVITATION_NAMES, PERMISSIONS, Account, Invitation, Repo
 from worksample.sandbox.serializers import api, invitation, permissions_block, user
 
@@ -146,7 +147,7 @@ def _collaborator(sandbox: Sandbox, account: Account, permission: str) -> dict[s
 
 @router.get("/repos/{owner}/{name}/collaborators")
 async def list_collaborators(
-    owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name, "push")
@@ -156,7 +157,7 @@ async def list_collaborators(
         permission = user_permission(world, account, repo)
         if permission is not None:
             out.append(_collaborator(sandbox, account, permission))
-    return out
+    return page.of(out)
 
 
 @router.get("/repos/{owner}/{name}/collaborators/{username}", status_code=204)
@@ -212,11 +213,11 @@ async def remove_collaborator(
 
 @router.get("/repos/{owner}/{name}/invitations")
 async def list_repo_invitations(
-    owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name, "admin")
-    return [invitation(world, i) for i in world.invitations.values() if i.repo_id == repo.id]
+    return page.of([invitation(world, i) for i in world.invitations.values() if i.repo_id == repo.id])
 
 
 def _repo_invitation(sandbox: Sandbox, repo: Repo, invitation_id: int) -> Invitation:
@@ -246,9 +247,10 @@ async def delete_invitation(
 
 
 @router.get("/user/repository_invitations")
-async def list_my_invitations(request: Request, sandbox: SandboxDep) -> list[dict[str, Any]]:
+async def list_my_invitations(page: PageDep, request: Request, sandbox: SandboxDep) -> list[dict[str, Any]]:
     me = require_user(request)
-    return [invitation(sandbox.world, i) for i in sandbox.world.invitations.values() if i.invitee_id == me.id]
+    mine = [i for i in sandbox.world.invitations.values() if i.invitee_id == me.id]
+    return page.of([invitation(sandbox.world, i) for i in mine])
 
 
 def _my_invitation(sandbox: Sandbox, me: Account, invitation_id: int) -> Invitation:

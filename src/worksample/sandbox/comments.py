@@ -15,6 +15,7 @@ from worksample.sandbox.access import actor_account, require_repo, user_permissi
 from worksample.sandbox.context import ActorDep, Sandbox, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.events import emit_repo_event
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.pull_json import issue_comment, issue_for_pull
 from worksample.sandbox.records import Account, IssueComment, Repo
 
@@ -79,13 +80,13 @@ async def create_comment(
 
 @router.get("/{number}/comments")
 async def list_comments(
-    owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
     pull = world.pull(repo, number)
     found = [c for c in world.comments.values() if c.repo_id == repo.id and c.issue_number == pull.number]
-    return [issue_comment(world, c) for c in sorted(found, key=lambda c: c.id)]
+    return page.of([issue_comment(world, c) for c in sorted(found, key=lambda c: c.id)])
 
 
 def _comment(sandbox: Sandbox, repo: Repo, comment_id: int) -> IssueComment:

@@ -21,6 +21,7 @@ from worksample.sandbox.context import ActorDep, Sandbox, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.gitops import move_ref, require_not_empty, require_push_to_branch, signature_for
 from worksample.sandbox.gitstore import Blob, Commit, Signature
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.records import Repo
 
 router = APIRouter(prefix="/repos/{owner}/{name}/git", tags=["git"])
@@ -225,13 +226,17 @@ async def get_ref(owner: str, name: str, ref: str, sandbox: SandboxDep, actor: A
 
 @router.get("/matching-refs/{ref:path}")
 async def list_matching_refs(
-    owner: str, name: str, ref: str, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, ref: str, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     repo = _readable(sandbox, actor, owner, name)
     prefix = f"refs/{ref}"
-    return [
-        git_json.ref(sandbox.world, repo, r, s) for r, s in sorted(repo.refs.items()) if r.startswith(prefix)
-    ]
+    return page.of(
+        [
+            git_json.ref(sandbox.world, repo, r, s)
+            for r, s in sorted(repo.refs.items())
+            if r.startswith(prefix)
+        ]
+    )
 
 
 @router.post("/refs", status_code=201)
@@ -283,6 +288,8 @@ async def delete_ref(owner: str, name: str, ref: str, sandbox: SandboxDep, actor
 
 @router.get("/refs")
 @router.get("/refs/")
-async def list_refs(owner: str, name: str, sandbox: SandboxDep, actor: ActorDep) -> list[dict[str, Any]]:
+async def list_refs(
+    page: PageDep, owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
+) -> list[dict[str, Any]]:
     repo = _readable(sandbox, actor, owner, name)
-    return [git_json.ref(sandbox.world, repo, r, s) for r, s in sorted(repo.refs.items())]
+    return page.of([git_json.ref(sandbox.world, repo, r, s) for r, s in sorted(repo.refs.items())])

@@ -17,6 +17,7 @@ from worksample.sandbox.context import ActorDep, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.gitops import move_ref
 from worksample.sandbox.gitstore import Commit
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.pull_diff import diff_entries
 from worksample.sandbox.pull_events import emit_pull_event
 from worksample.sandbox.pull_json import pull_request
@@ -140,6 +141,7 @@ async def create_pull(
 
 @router.get(PULLS)
 async def list_pulls(
+    page: PageDep,
     owner: str,
     name: str,
     sandbox: SandboxDep,
@@ -149,7 +151,7 @@ async def list_pulls(
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
     pulls = [p for p in world.pulls.values() if p.repo_id == repo.id and state in ("all", p.state)]
-    return [pull_request(world, p, full=False) for p in sorted(pulls, key=lambda p: -p.number)]
+    return page.of([pull_request(world, p, full=False) for p in sorted(pulls, key=lambda p: -p.number)])
 
 
 @router.get(PULLS + "/{number}")
@@ -291,7 +293,7 @@ async def remove_requested_reviewers(
 
 @router.get(PULLS + "/{number}/files")
 async def list_files(
-    owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
@@ -308,7 +310,7 @@ async def list_files(
                 "contents_url": api(world, f"/repos/{name_full}/contents/{path}?ref={pull.head_sha}"),
             }
         )
-    return out
+    return page.of(out)
 
 
 @router.post("/_sandbox/repos/{owner}/{name}/pulls/{number}/ready_for_review")

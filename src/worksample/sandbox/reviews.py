@@ -13,6 +13,7 @@ from worksample.sandbox.auth import Actor
 from worksample.sandbox.context import ActorDep, Sandbox, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.events import emit_repo_event
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.pull_json import pull_request, review
 from worksample.sandbox.records import Account, PullRequest, Repo, Review
 
@@ -116,7 +117,7 @@ async def create_review(
 
 @router.get("")
 async def list_reviews(
-    owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
+    page: PageDep, owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
@@ -130,7 +131,7 @@ async def list_reviews(
         and r.pull_number == pull.number
         and (r.state != "PENDING" or r.user_id == viewer)
     ]
-    return [review(world, r) for r in sorted(revs, key=lambda r: r.id)]
+    return page.of([review(world, r) for r in sorted(revs, key=lambda r: r.id)])
 
 
 def _review(sandbox: Sandbox, repo: Repo, pull: PullRequest, review_id: int) -> Review:
