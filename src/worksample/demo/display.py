@@ -77,6 +77,8 @@ def show_result(console: Console, summary: dict[str, Any], running: Running, *, 
         lines.append("[yellow]Not in this build yet:[/] " + ", ".join(summary["not_in_this_build"]))
     if summary["failed"]:
         lines.append("[red]Failed:[/] " + ", ".join(summary["failed"]) + f" (log: {summary.get('log')})")
+    if summary["not_reached"]:
+        lines.append("[dim]Not reached:[/] " + ", ".join(summary["not_reached"]))
     lines += [
         "",
         f"API docs        {urls['api_docs']}",
