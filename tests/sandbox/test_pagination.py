@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.sandbox.conftest import Setup, make_repo
 
 
@@ -41,3 +43,15 @@ async def test_page_sizes_and_link_header(setup: Setup) -> None:
         headers={"Authorization": f"token {setup.tokens['lead']}"},
     )
     assert len(capped.json()) == 3
+
+
+async def test_issue_list_paginates_too(setup: Setup) -> None:
+    await make_repo(setup)
+    inst = setup.installation()
+    for i in range(3):
+        await inst.rest.issues.async_create("acme", "sample", title=f"issue {i}")
+    pages: Any = inst.rest.paginate(
+        inst.rest.issues.async_list_for_repo, owner="acme", repo="sample", per_page=2
+    )
+    titles: list[str] = [issue.title async for issue in pages]
+    assert titles == ["issue 2", "issue 1", "issue 0"]

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from worksample.sandbox.access import actor_account, require_repo
 from worksample.sandbox.context import ActorDep, SandboxDep
 from worksample.sandbox.errors import GitHubError
+from worksample.sandbox.pagination import PageDep
 from worksample.sandbox.pull_json import author_association, issue_for_pull
 from worksample.sandbox.records import Repo
 from worksample.sandbox.serializers import api, full_name, html, node_id, user
@@ -107,7 +108,9 @@ async def create_issue(
 
 
 @router.get("")
-async def list_issues(owner: str, name: str, sandbox: SandboxDep, actor: ActorDep) -> list[dict[str, Any]]:
+async def list_issues(
+    page: PageDep, owner: str, name: str, sandbox: SandboxDep, actor: ActorDep
+) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
     items = [(i.number, issue_json(world, i)) for i in plain_issues(world, repo)]
@@ -116,4 +119,4 @@ async def list_issues(owner: str, name: str, sandbox: SandboxDep, actor: ActorDe
         for (repo_id, _), p in world.pulls.items()
         if repo_id == repo.id and p.state == "open"
     ]
-    return [data for _, data in sorted(items, key=lambda item: -item[0])]
+    return page.of([data for _, data in sorted(items, key=lambda item: -item[0])])
