@@ -100,3 +100,14 @@ async def test_reset_empties_the_world(setup: Setup) -> None:
     # Ids are never reused, even after a reset.
     fresh = (await setup.control.post("/_sandbox/users", json={"login": "lead"})).json()
     assert fresh["id"] > setup.ids["stranger"]
+
+
+async def test_malformed_json_is_400_and_bad_fields_are_422(setup: Setup) -> None:
+    await make_repo(setup)
+    auth = {"Authorization": f"token {setup.tokens['lead']}", "Content-Type": "application/json"}
+    broken = await setup.control.post("/repos/acme/sample/git/blobs", content=b"{nope", headers=auth)
+    assert broken.status_code == 400
+    assert broken.json()["message"] == "Problems parsing JSON"
+    wrong = await setup.control.post("/repos/acme/sample/git/blobs", json={"content": 5}, headers=auth)
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "content"

@@ -60,6 +60,8 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
     # GitHub answers a malformed body with 422 (or 400 for unparsable JSON); keep the field names
     # so a failing test says which field the simulator refused.
     assert isinstance(exc, RequestValidationError)
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        return JSONResponse(GitHubError(400, "Problems parsing JSON").body(), status_code=400)
     errors = [
         {
             "resource": "Request",
