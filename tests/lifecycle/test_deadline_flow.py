@@ -25,6 +25,8 @@ async def test_time_limit_reminders_then_lock_at_the_pull_request_head(life: Lif
     await life.advance(24 * HOUR + timedelta(minutes=1))
     await life.tick()
     await life.tick()  # a second tick sends nothing more
+    # The tick wrote acceptance + time limit into the column the submission handler reads for `late`.
+    assert (await life.row()).deadline_at == deadline
     reminders = [c for c in await life.comments() if c["body"].startswith("Reminder")]
     assert len(reminders) == 1
     assert "24h" in reminders[0]["body"]

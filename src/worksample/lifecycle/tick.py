@@ -18,7 +18,7 @@ from typing import Any
 
 from githubkit import GitHub
 from githubkit.exception import RequestFailed
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from worksample.assignments.state import AssignmentStatus
@@ -105,6 +105,32 @@ async def _candidates(
     )
     rows = (await session.execute(query)).all()
     return [(a.id, clock_view(a, accepted, erased is not None)) for a, accepted, erased in rows]
+
+
+async def materialize_deadlines(
+    sessionmaker: async_sessionmaker[AsyncSession], candidates: list[tuple[str, AssignmentClock]]
+) -> int:
+    """Write acceptance + time limit into ``deadline_at`` once the candidate has accepted.
+
+    The timers do not need it (they derive the deadline), but everyone else reads the column: the
+    submission handler's ``late`` flag, the ATS events, the recruiter API. The UPDATE is
+    conditional, so concurrent ticks write it once and an extension already made is kept.
+    """
+    written = 0
+    async with sessionmaker() as session:
+        for assignment_id, view in candidates:
+            if view.deadline_at is not None or view.time_limit_hours is None or view.accepted_at is None:
+                continue
+            deadline = effective_deadline(None, view.time_limit_hours, view.accepted_at)
+            result = await session.execute(
+                update(Assignment)
+                .where(Assignment.id == assignment_id, Assignment.deadline_at.is_(None))
+                .values(deadline_at=deadline)
+                .execution_options(synchronize_session=False)
+            )
+            written += int(getattr(result, "rowcount", 0))
+        await session.commit()
+    return written
 
 
 Action = Callable[[Target, DueTimer], Awaitable[str]]
@@ -244,6 +270,7 @@ async def run_due(
         now = clock.now()
         async with sessionmaker() as session:
             candidates = await _candidates(session, now, policy)
+        await materialize_deadlines(sessionmaker, candidates)
         won = 0
         for assignment_id, view in candidates:
             for timer in due_timers(view, policy, now):
