@@ -9,7 +9,7 @@ worker then runs the recorded deliveries. Nothing calls a handler directly.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -36,6 +36,7 @@ class Flow:
     assignment_id: str = ""
     full_name: str = ""
     pr_number: int = 0
+    _app_clients: list[GitHub[Any]] = field(default_factory=list)
 
     async def drain(self) -> None:
         """Let every pending webhook reach the service, then run the worker until the queue is empty."""
@@ -124,7 +125,10 @@ class Flow:
             auto_retry=False,
             cache_strategy=MemCacheStrategy(),
         )
-        return gh.with_auth(gh.auth.as_installation(self.world.installation_id))
+        installation = gh.with_auth(gh.auth.as_installation(self.world.installation_id))
+        # Kept on the flow: githubkit refuses calls once the client they came from is collected.
+        self._app_clients += [gh, installation]
+        return installation
 
     async def dismiss_review(self, review_id: int) -> None:
         """Dismissing takes write access, which reviewers do not have: the App does it."""
