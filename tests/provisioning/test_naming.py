@@ -1,10 +1,15 @@
-"""Repository names, ownership markers and content digests (pure functions)."""
+"""Repository names, ownership markers, content digests and the render cache."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from worksample.artifacts.catalog import load_catalog
+from worksample.artifacts.errors import UnknownArtifact
 from worksample.provisioning.naming import is_ours, repository_description, repository_name
+from worksample.provisioning.rendering import RenderCache
 from worksample.provisioning.templates import (
     LocalTemplateRegistry,
     content_digest,
@@ -54,3 +59,21 @@ async def test_local_registry_remembers_and_forgets() -> None:
     assert await registry.get(2, "d") is None
     await registry.forget(1, "d")
     assert await registry.get(1, "d") is None
+
+
+def test_render_cache_renders_each_input_once(artifacts_dir: Path) -> None:
+    catalog = load_catalog(artifacts_dir)
+    cache = RenderCache(size=2)
+    first, title = cache.render(catalog, "test-sample", {"company": "Globex", "seats": 3})
+    assert title == "Test sample"
+    assert first["README.md"].startswith(b"# Globex")
+    first["README.md"] = b"tampered"  # callers get copies
+    again, _ = cache.render(catalog, "test-sample", {"seats": 3, "company": "Globex"})
+    assert again["README.md"].startswith(b"# Globex")
+    assert cache.renders == 1
+    cache.render(catalog, "test-sample", {"company": "Initech"})
+    cache.render(catalog, "test-sample", {"company": "Hooli"})
+    cache.render(catalog, "test-sample", {"company": "Globex", "seats": 3})  # evicted: least recent
+    assert cache.renders == 4
+    with pytest.raises(UnknownArtifact):
+        cache.render(catalog, "no-such-artifact", {})

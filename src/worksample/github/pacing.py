@@ -5,9 +5,10 @@ secondary limits on content-creating requests (80 a minute, 500 an hour). Waitin
 backing off costs a ``retry-after`` of a minute or more; queueing writes so the limits are never
 hit is both faster and what GitHub asks for. A pacer hands out *slots*: each write reserves the
 earliest moment that keeps (a) ``interval`` seconds after the previous write and (b) every budget
-of ``limit`` writes per ``period`` seconds, then sleeps until it. When the write actually leaves
-(``sent``), its slot moves to that moment: GitHub counts a request when it arrives, and one that
-left late (a busy event loop, a slow DNS answer) must not let a later one into its window early.
+of ``limit`` writes per ``period`` seconds, then sleeps until it. Once GitHub has answered
+(``sent``), the write moves to that moment: GitHub counts a request when it arrives, somewhere
+between its slot and its answer, and one that went out late (a busy event loop, a slow network)
+must not let a write a window later arrive inside its window.
 
 Two implementations share the algorithm:
 
@@ -99,7 +100,7 @@ class WritePacer(Protocol):
         ...
 
     async def sent(self, key: str, token: str) -> None:
-        """The reserved write is leaving now: count it from now if that is later than its slot."""
+        """The reserved write has been answered: count it from now (later than its slot)."""
         ...
 
     async def wait_for_hold(self, key: str) -> float:

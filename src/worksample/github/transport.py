@@ -76,11 +76,14 @@ class PacedTransport(httpx.AsyncBaseTransport):
         attempt = 1
         while True:
             await self._pacer.wait_for_hold(self._key)
+            reservation = None
             if paced:
                 # A slot further away than max_wait raises PacingDeferred: the job re-queues itself.
                 reservation = await self._pacer.wait_for_write(self._key, max_delay=max_wait)
-                await self._pacer.sent(self._key, reservation.token)
             response = await self._inner.handle_async_request(request)
+            if reservation is not None:
+                # GitHub counted the write somewhere between its slot and now; now is the safe end.
+                await self._pacer.sent(self._key, reservation.token)
             wait = rate_limit_wait(response.status_code, response.headers, time.time())
             if wait is None:
                 return response

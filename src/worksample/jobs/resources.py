@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from worksample.artifacts.catalog import Catalog
 from worksample.github.client import GitHubApp
+from worksample.provisioning.rendering import RenderCache
 from worksample.provisioning.service import Checkpoint
 from worksample.provisioning.templates import TemplateRegistry
 
@@ -25,5 +26,7 @@ class WorkerResources:
     retry_base_seconds: float = 5.0
     # How long an assignment may sit in requested/provisioning before the sweeper re-queues it.
     stale_after_seconds: float = 300.0
+    # Rendered work samples, shared by this worker's jobs.
+    renders: RenderCache = field(default_factory=RenderCache)
     # Test seam: called between a step's GitHub calls and its record (None in production).
     checkpoint: Checkpoint | None = None

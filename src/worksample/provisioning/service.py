@@ -42,7 +42,6 @@ from sqlalchemy.orm import selectinload
 
 from worksample.artifacts.catalog import Catalog
 from worksample.artifacts.errors import RenderError, UnknownArtifact, VariableError
-from worksample.artifacts.render import render_artifact
 from worksample.assignments import AssignmentStatus
 from worksample.db.models import Assignment, Installation, Organization, Person
 from worksample.db.timeline import change_status, record_event
@@ -51,6 +50,7 @@ from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.provisioning import github_calls as calls
 from worksample.provisioning.errors import ProvisioningFailed
 from worksample.provisioning.naming import is_ours, repository_description, repository_name
+from worksample.provisioning.rendering import RenderCache
 from worksample.provisioning.templates import TemplateRegistry, content_digest, ensure_template
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ async def provision_assignment(
     assignment_id: str,
     checkpoint: Checkpoint | None = None,
     templates: TemplateRegistry | None = None,
+    renders: RenderCache | None = None,
 ) -> ProvisionOutcome:
     assignment = await _load(session, assignment_id)
     status = AssignmentStatus(assignment.status)
@@ -91,7 +92,7 @@ async def provision_assignment(
         await change_status(session, assignment, AssignmentStatus.PROVISIONING)
         await session.commit()
     try:
-        await _Run(session, github, assignment, checkpoint, templates).run(catalog)
+        await _Run(session, github, assignment, checkpoint, templates, renders).run(catalog)
     except ProvisioningFailed as exc:
         log.warning("provisioning.failed assignment=%s reason=%s", assignment.id, exc.reason)
         await change_status(session, assignment, AssignmentStatus.FAILED, reason=exc.reason)
@@ -158,6 +159,7 @@ class _Run:
         assignment: Assignment,
         checkpoint: Checkpoint | None,
         templates: TemplateRegistry | None,
+        renders: RenderCache | None,
     ) -> None:
         self.session = session
         self.github = github
@@ -167,6 +169,8 @@ class _Run:
         self.login: str = assignment.candidate_login
         self.checkpoint = checkpoint
         self.templates = templates
+        # Without a shared cache every run renders afresh.
+        self.renders = renders or RenderCache(size=1)
         self.repo: calls.Repository | None = None
         self.installation_id: int | None = None
         self.digest = ""
@@ -202,8 +206,7 @@ class _Run:
     def _render(self, catalog: Catalog) -> tuple[dict[str, bytes], str]:
         a = self.assignment
         try:
-            artifact = catalog.get(a.artifact_id)
-            return render_artifact(artifact, a.variables), artifact.manifest.title
+            return self.renders.render(catalog, a.artifact_id, a.variables)
         except (UnknownArtifact, VariableError, RenderError) as exc:
             raise ProvisioningFailed(f"artifact {a.artifact_id!r} cannot be rendered: {exc}") from exc
 
