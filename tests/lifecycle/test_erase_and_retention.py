@@ -18,13 +18,13 @@ EMAIL = "octo.zoe@example.com"
 TERMS = ["octocat", NAME, EMAIL, "Catterson"]
 
 
-async def _create(life: Life) -> str:
+async def _create(life: Life, key: str = "k-1") -> str:
     body = {
         "candidate": {"login": "octocat", "name": NAME, "email": EMAIL},
         "artifact_id": "test-sample",
         "reviewers": [{"login": LEAD, "role": "lead"}],
     }
-    response = await life.api.post("/v1/assignments", json=body, headers={"Idempotency-Key": "k-1"})
+    response = await life.api.post("/v1/assignments", json=body, headers={"Idempotency-Key": key})
     assert response.status_code == 201, response.text
     life.assignment_id = response.json()["id"]
     await life.drain()
@@ -111,6 +111,8 @@ async def test_erase_input_errors(life: Life) -> None:
         ({"login": "-bad-"}, 422),
         ({"email": "not-an-email"}, 422),
         ({"candidate_id": 0}, 422),
+        ({"github_id": -3}, 422),
+        ({"github_id": 987654321}, 404),
         ({"login": "octocat", "extra": 1}, 422),
         ({"login": "nobody-here"}, 404),
     ):
@@ -118,3 +120,22 @@ async def test_erase_input_errors(life: Life) -> None:
         assert response.status_code == status, (body, response.text)
     response = await life.api.get("/v1/erasures/not-a-real-id")
     assert response.status_code == 404
+
+
+async def test_erase_by_github_id_covers_every_assignment_of_the_person(life: Life) -> None:
+    first = await _create(life, "k-1")
+    first_repo = life.full_name
+    second = await _create(life, "k-2")
+    assert first != second
+    assert life.full_name != first_repo
+    github_id = (await life.assignment())["candidate"]["github_id"]
+    assert isinstance(github_id, int)
+    response = await life.api.post("/v1/candidates/erase", json={"github_id": github_id})
+    assert response.status_code == 202, response.text
+    assert response.json()["assignments"] == 2
+    await life.tick()
+    await life.advance(timedelta(minutes=11))
+    await life.tick()
+    assert await _scan(life) == []
+    for full_name in (first_repo, life.full_name):
+        assert (await life.world.control.get(f"/_sandbox/repos/{full_name}")).status_code == 404

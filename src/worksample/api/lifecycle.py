@@ -221,12 +221,14 @@ class EraseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     login: Login | None = None
     email: Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    # Our id for the person, or GitHub's numeric user id (stable across login renames).
     candidate_id: int | None = Field(default=None, ge=1)
+    github_id: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _some(self) -> EraseRequest:
-        if self.login is None and self.email is None and self.candidate_id is None:
-            raise ValueError("name the candidate: login, email or candidate_id")
+        if all(v is None for v in (self.login, self.email, self.candidate_id, self.github_id)):
+            raise ValueError("name the candidate: login, email, candidate_id or github_id")
         return self
 
 
@@ -260,6 +262,8 @@ async def erase_candidate(
         matches.append(func.lower(Person.email) == body.email.lower())
     if body.candidate_id is not None:
         matches.append(Person.id == body.candidate_id)
+    if body.github_id is not None:
+        matches.append(Person.github_id == body.github_id)
     people = (
         await session.scalars(
             select(Person).where(Person.organization_id == org_id, Person.erased_at.is_(None), or_(*matches))
