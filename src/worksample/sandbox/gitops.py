@@ -6,6 +6,7 @@ from worksample.sandbox.auth import Actor
 from worksample.sandbox.context import Sandbox
 from worksample.sandbox.errors import GitHubError
 from worksample.sandbox.gitstore import Blob, Commit, Signature
+from worksample.sandbox.pull_events import synchronize_branch
 from worksample.sandbox.records import Account, Repo
 
 EMPTY = "Git Repository is empty."
@@ -61,8 +62,6 @@ async def move_ref(
     sandbox: Sandbox, repo: Repo, ref: str, sha: str, actor: Actor | None, sender: Account
 ) -> None:
     """Point ``ref`` at ``sha`` and tell open pull requests whose head branch moved (``synchronize``)."""
-    from worksample.sandbox.pull_events import synchronize_branch
-
     before = repo.refs.get(ref)
     repo.refs[ref] = sha
     repo.pushed_at = sandbox.world.now()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from worksample.sandbox.context import SandboxDep
 from worksample.sandbox.errors import GitHubError
 from worksample.sandbox.faults import RouteFault
+from worksample.sandbox.gitstore import GitStore
 from worksample.sandbox.records import INVITATION_NAMES, Delivery
 from worksample.sandbox.state import iso
 from worksample.sandbox.webhooks import MODES, Mode
@@ -180,8 +181,8 @@ async def inspect_repo(owner: str, name: str, sandbox: SandboxDep) -> dict[str, 
     }
 
 
-def _count_commits(git: Any, sha: str) -> int:
-    count, seen, stack = 0, set(), [sha]
+def _count_commits(git: GitStore, sha: str) -> int:
+    count, seen, stack = 0, set[str](), [sha]
     while stack:
         current = stack.pop()
         if current in seen:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from worksample.sandbox.pull_diff import diff_entries
 from worksample.sandbox.records import IssueComment, PullRequest, Repo, Review
 from worksample.sandbox.serializers import api, full_name, html, node_id, repository, user
 from worksample.sandbox.state import World, iso
@@ -32,8 +33,6 @@ def _branch(world: World, repo: Repo, ref: str, sha: str) -> dict[str, Any]:
 
 
 def _diff_stats(repo: Repo, pull: PullRequest) -> tuple[int, int, int]:
-    from worksample.sandbox.pull_diff import diff_entries
-
     entries = diff_entries(repo, pull.base_sha, pull.head_sha)
     return (sum(e["additions"] for e in entries), sum(e["deletions"] for e in entries), len(entries))
 
