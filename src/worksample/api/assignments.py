@@ -236,7 +236,9 @@ async def cancel_assignment(
         break
     await session.commit()
     log.info("assignment.cancelled assignment=%s org=%s", assignment_id, org_login)
-    # The GitHub side (withdraw the invitation or access, archive the repository) is the
-    # lifecycle's cancel timer; a tick now runs it without waiting for the minute.
-    await enqueue_tick(arq_pool, settings, f"cancel:{assignment_id}")
-    return assignment_out(await _load(session, org_id, assignment_id, timeline=True), timeline=True)
+    cancelled = await _load(session, org_id, assignment_id, timeline=True)
+    if cancelled.repo_full_name:
+        # The GitHub side (withdraw the invitation or access, archive the repository) is the
+        # lifecycle's cancel timer; a tick now runs it without waiting for the minute.
+        await enqueue_tick(arq_pool, settings, f"cancel:{assignment_id}")
+    return assignment_out(cancelled, timeline=True)
