@@ -15,7 +15,7 @@ from worksample.sandbox.context import ActorDep, Sandbox, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.events import emit_repo_event
 from worksample.sandbox.gitops import commit_files
-from worksample.sandbox.records import Account, Repo, permission_rank
+from worksample.sandbox.records import Account, Repo
 from worksample.sandbox.serializers import api, full_name, full_repository
 
 router = APIRouter(tags=["repos"])
@@ -254,7 +254,3 @@ async def generate_from_template(
         status_code=201,
         headers={"Location": api(world, f"/repos/{full_name(world, repo)}")},
     )
-
-
-def can_admin(sandbox: Sandbox, actor: Actor | None, repo: Repo) -> bool:
-    return permission_rank(actor_permission(sandbox.world, actor, repo)) >= permission_rank("admin")
