@@ -89,3 +89,18 @@ async def get_org(org: str, sandbox: SandboxDep) -> dict[str, Any]:
             "seats": max(5, len(account.members)),
         },
     }
+
+
+@router.get("/orgs/{org}/members/{username}", status_code=204)
+async def check_org_member(org: str, username: str, sandbox: SandboxDep) -> None:
+    """GitHub's membership check: 204 for a member (or owner), 404 otherwise.
+
+    The service's web pages ask it with the App's installation token (members: read) to let
+    only the installing organisation's people in.
+    """
+    world = sandbox.world
+    account, user = world.account(org), world.account(username)
+    if account is None or account.type != "Organization" or user is None:
+        raise not_found()
+    if user.id not in account.members and user.id not in account.admins:
+        raise not_found()
