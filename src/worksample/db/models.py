@@ -640,3 +640,27 @@ class ErasureRequest(Base):
     requested_at: Mapped[datetime]
     assignments: Mapped[int] = mapped_column(Integer)
     completed_at: Mapped[datetime | None]
+
+
+# --------------------------------------------------------------------------------------------
+# Web pages: who may do what in an organisation (worksample.web; issue 10)
+
+
+class WebRoleGrant(Base):
+    """One role of one GitHub user in one organisation: ``admin``, ``recruiter`` or ``reviewer``.
+
+    Membership of the organisation is checked with GitHub on sign-in; this table only says what a
+    member may do. Keyed by GitHub's user id (stable across renames); the login is a label.
+    """
+
+    __tablename__ = "web_role_grants"
+    __table_args__ = (UniqueConstraint("organization_id", "github_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(_org_fk(), index=True)
+    github_id: Mapped[int] = mapped_column(BigInteger)
+    login: Mapped[str] = mapped_column(String(LOGIN_LENGTH))
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who granted it; None for the bootstrap grant of the organisation's first member.
+    granted_by: Mapped[str | None] = mapped_column(String(LOGIN_LENGTH))
