@@ -34,6 +34,10 @@ async def running_worker(settings: Settings, transport: httpx.AsyncBaseTransport
     try:
         yield worker
     finally:
+        # Stop picking jobs and let running ones finish before the loop is cancelled, so no job
+        # is cut off in the middle of a Redis command on a connection the shutdown reuses.
+        worker.allow_pick_jobs = False
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

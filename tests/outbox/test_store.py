@@ -113,3 +113,23 @@ async def test_a_payload_the_schema_refuses_raises_and_writes_nothing(
             await emit(session, assignment, events.ASSIGNMENT_PROVISIONED, {"repository_url": None})
         count = await session.scalar(select(func.count()).select_from(OutboxEvent))
     assert count == 1  # only assignment.created
+
+
+async def test_events_without_a_status_change_get_a_version_of_their_own(
+    api_client: httpx.AsyncClient, auth_headers: dict[str, str], sessionmaker: Sessions
+) -> None:
+    await _endpoint(sessionmaker, "acme", [])
+    assignment_id = await _create(api_client, auth_headers)
+    async with session_scope(sessionmaker) as session:
+        assignment = await session.get_one(Assignment, assignment_id)
+        await change_status(session, assignment, AssignmentStatus.PROVISIONING)  # version 2, no event
+        for count in (1, 2):
+            data = {"reissued_at": utcnow(), "reissue_count": count, "invitation_expires_at": utcnow()}
+            await emit(session, assignment, events.ASSIGNMENT_INVITATION_REISSUED, data)
+        assert assignment.version == 4
+        await change_status(session, assignment, AssignmentStatus.CANCELLED)  # the bump kept it current
+
+    versions = [json.loads(e.body)["data"]["version"] for e in await _events(sessionmaker, assignment_id)]
+    assert versions == [1, 3, 4, 5]
+    response = await api_client.get(f"/v1/assignments/{assignment_id}", headers=auth_headers)
+    assert response.json()["version"] == 5

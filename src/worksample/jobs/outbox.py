@@ -5,17 +5,20 @@ due deliveries in the database (``outbox.dispatch.claim_due``) and enqueues one 
 per claim under the claim's own ``_job_id``. ``outbox.deliver`` runs the attempt and records it.
 Neither job retries through arq: a failed attempt is rescheduled in the database, and a job lost
 with its worker leaves a lease that expires, after which the delivery is claimed again.
+A burst worker (tests, one-shot runs) has no such cron and delivers inline instead
+(``deliver_in_burst``).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, Final
 
 from worksample.config import Settings
 from worksample.db.types import utcnow
 from worksample.jobs.resources import WorkerResources
-from worksample.outbox.dispatch import Claim, DispatchConfig, claim_due, deliver
+from worksample.outbox.dispatch import Claim, DispatchConfig, claim_due, deliver, deliver_due_inline
 from worksample.outbox.schedule import RetrySchedule, disable_window
 from worksample.outbox.transport import DeliveryPolicy
 
@@ -80,33 +83,27 @@ async def dispatch_due(ctx: dict[str, Any]) -> int:
 
 async def deliver_one(ctx: dict[str, Any], delivery_id: int, lease_token: str) -> str:
     resources: WorkerResources = ctx["resources"]
-    claim = Claim(delivery_id, lease_token)
-    decision = await deliver(resources.sessionmaker, claim, _config(ctx))
-    if decision is None:
-        return "stale"
-    when = decision.next_attempt_at
-    horizon = ctx.get(BURST_HORIZON_KEY, BURST_HORIZON_SECONDS)
-    # A burst worker has no every-second cron: it queues the dispatch the retry needs, if the
-    # retry is due soon enough to wait for (tests and one-shot runs use short schedules).
-    if ctx.get(BURST_KEY) and when is not None and (when - utcnow()).total_seconds() <= horizon:
-        await ctx["redis"].enqueue_job(
-            DISPATCH_JOB,
-            _job_id=f"{DISPATCH_JOB}:after:{claim.job_id}",
-            _queue_name=resources.queue_name,
-            _defer_until=when,
-        )
-    return decision.outcome.value
+    decision = await deliver(resources.sessionmaker, Claim(delivery_id, lease_token), _config(ctx))
+    return decision.outcome.value if decision is not None else "stale"
+
+
+async def deliver_in_burst(ctx: dict[str, Any]) -> int:
+    """A burst worker's dispatcher: deliver what is due in this task, and retries due soon.
+
+    The every-second cron would keep a burst worker alive for ever (arq ends a burst when its queue
+    is empty, and a cron always about to run keeps it full), and delivery jobs queued from the end
+    of another job can miss the burst's last look at the queue. So a burst worker delivers inline,
+    at start-up and after every job, waiting for retries due within the horizon.
+    """
+    resources: WorkerResources = ctx["resources"]
+    horizon = timedelta(seconds=ctx.get(BURST_HORIZON_KEY, BURST_HORIZON_SECONDS))
+    batch = ctx["settings"].outbox_dispatch_batch
+    return await deliver_due_inline(resources.sessionmaker, _config(ctx), horizon=horizon, limit=batch)
 
 
 async def dispatch_after_job(ctx: dict[str, Any]) -> None:
-    """arq ``after_job_end`` of a burst worker: send what the job just emitted.
-
-    The every-second cron would keep a burst worker alive for ever (arq ends a burst when the queue
-    is empty, and a cron that is always about to run keeps it full), so a burst worker dispatches
-    at start-up, after every other job, and when a retry comes due.
-    """
-    if not str(ctx.get("job_id", "")).startswith("outbox."):
-        await dispatch_due(ctx)
+    """arq ``after_job_end`` of a burst worker: send what the job just emitted."""
+    await deliver_in_burst(ctx)
 
 
 __all__ = [
@@ -115,6 +112,7 @@ __all__ = [
     "DELIVER_JOB",
     "DISPATCH_JOB",
     "EVERY_SECOND",
+    "deliver_in_burst",
     "deliver_one",
     "deliver_timeout_seconds",
     "dispatch_after_job",

@@ -34,6 +34,7 @@ from worksample.jobs.outbox import (
     DELIVER_JOB,
     DISPATCH_JOB,
     EVERY_SECOND,
+    deliver_in_burst,
     deliver_one,
     deliver_timeout_seconds,
     dispatch_after_job,
@@ -88,7 +89,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     )
     if ctx.get(BURST_KEY):
         # What was due before the burst began (a burst worker has no dispatcher cron).
-        await dispatch_due(ctx)
+        await deliver_in_burst(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ Delivery is therefore at least once: a receiver dedupes on ``webhook-id``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import secrets as token_source
@@ -341,3 +342,46 @@ async def deliver(
         decision.outcome if decision else "lease lost",
     )
     return decision
+
+
+async def _next_due(session: AsyncSession) -> datetime | None:
+    """When the soonest pending delivery of an enabled endpoint (or an expired lease) comes due."""
+    pending = await session.scalar(
+        select(func.min(OutboxDelivery.next_attempt_at))
+        .join(WebhookEndpoint, WebhookEndpoint.id == OutboxDelivery.endpoint_id)
+        .where(OutboxDelivery.state == DeliveryState.PENDING.value, WebhookEndpoint.disabled_at.is_(None))
+    )
+    leased = await session.scalar(
+        select(func.min(OutboxDelivery.claimed_until)).where(
+            OutboxDelivery.state == DeliveryState.IN_FLIGHT.value
+        )
+    )
+    times = [t for t in (pending, leased) if t is not None]
+    return min(times) if times else None
+
+
+async def deliver_due_inline(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    config: DispatchConfig,
+    *,
+    horizon: timedelta,
+    limit: int = DEFAULT_CLAIM_LIMIT,
+) -> int:
+    """Claim and deliver in this task, waiting for retries due within ``horizon``; returns attempts run.
+
+    For a one-shot (burst) worker, which has no dispatcher cron: arq ends a burst once its queue is
+    empty, so deliveries must be finished inside the job that raised them, not queued after it.
+    """
+    attempts = 0
+    while True:
+        async with sessionmaker() as session:
+            claims = await claim_due(session, now=utcnow(), lease=config.lease, limit=limit)
+            if not claims:
+                due = await _next_due(session)
+        if claims:
+            await asyncio.gather(*(deliver(sessionmaker, claim, config) for claim in claims))
+            attempts += len(claims)
+            continue
+        if due is None or due - utcnow() > horizon:
+            return attempts
+        await asyncio.sleep(max((due - utcnow()).total_seconds(), 0.0) + 0.01)

@@ -17,8 +17,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, OutboxDelivery, OutboxEvent, WebhookEndpoint
@@ -114,8 +115,14 @@ async def emit(
     data: Mapping[str, Any],
     *,
     at: datetime | None = None,
+    bump_version: bool = True,
 ) -> OutboxEvent | None:
     """Raise event ``type`` about ``assignment`` in the caller's transaction; the caller commits.
+
+    Every event carries a version of its own: unless the caller just changed the status (which
+    bumped it; ``change_status`` passes ``bump_version=False``), the assignment's version is
+    incremented first, so a receiver that drops anything not newer than what it applied never
+    drops a real update (two ``assignment.scored`` events in a row differ in version too).
 
     ``data`` holds the type's own fields; ``assignment_id``, ``version``, ``external_ids`` and
     ``status`` come from ``assignment`` (so emit after changing it). A payload its schema refuses
@@ -124,6 +131,8 @@ async def emit(
     of the organisation subscribes to ``type`` (most state changes in tests, and cheap in production).
     """
     when = at or utcnow()
+    if bump_version:
+        await _bump_version(session, assignment, when)
     payload = {**assignment_fields(assignment), **data}
     endpoints = [
         endpoint
@@ -141,6 +150,23 @@ async def emit(
         endpoints=endpoints,
         at=when,
     )
+
+
+async def _bump_version(session: AsyncSession, assignment: Assignment, when: datetime) -> None:
+    # Unconditional increment (no compare-and-set): emitting must not fail on a concurrent status
+    # change; on PostgreSQL the row lock orders the two, and the other one's compare-and-set then
+    # sees the new version and re-reads, as for any change.
+    version = await session.scalar(
+        update(Assignment)
+        .where(Assignment.id == assignment.id)
+        .values(version=Assignment.version + 1, updated_at=when)
+        .returning(Assignment.version)
+        .execution_options(synchronize_session=False)
+    )
+    if version is None:
+        raise LookupError(f"assignment {assignment.id} does not exist")
+    set_committed_value(assignment, "version", version)
+    set_committed_value(assignment, "updated_at", when)
 
 
 def _status_event(
@@ -204,7 +230,7 @@ async def emit_for_status(
     if spec is None:
         return None
     event_type, data = spec
-    return await emit(session, assignment, event_type, data, at=at)
+    return await emit(session, assignment, event_type, data, at=at, bump_version=False)
 
 
 async def emit_created(session: AsyncSession, assignment: Assignment, *, at: datetime) -> OutboxEvent | None:
@@ -221,4 +247,6 @@ async def emit_created(session: AsyncSession, assignment: Assignment, *, at: dat
             "time_limit_seconds": hours * 3600 if hours is not None else None,
         },
         at=at,
+        # Version 1 is the creation itself.
+        bump_version=False,
     )
