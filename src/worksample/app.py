@@ -29,6 +29,8 @@ from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import LocalWritePacer, PacingPolicy
+from worksample.web import install as install_web_pages
+from worksample.web import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,9 @@ def create_app(
     # ATS webhooks out: endpoints, deliveries, the event catalog (worksample.outbox).
     app.include_router(endpoints.router)
     app.include_router(events_api.router)
+    # Web pages for recruiters and reviewers (worksample.web): sign-in, board, trigger, review queue.
+    app.include_router(web_router)
+    install_web_pages(app)
     app.state.clock = clock or SYSTEM_CLOCK
     # Sign-in with GitHub (invitation pages now, recruiters' pages later): built here, not in the
     # lifespan, because it connects to nothing until someone signs in.
