@@ -39,7 +39,7 @@ async def home() -> Response:
 async def sign_in_page(request: Request, sign_in: SignInDep, next: str | None = None) -> Response:
     if sign_in.sessions.get(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return page("sign_in.html.j2", next=safe_next(next), configured=sign_in.configured)
+    return page("sign_in.html.j2", title="Sign in", next=safe_next(next), configured=sign_in.configured)
 
 
 @router.get("/sign-in/github")
