@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.provisioning.world import ORG, World, build_world
+from worksample.config import ConfigError
 from worksample.github.auth import InstallationToken, InstallationTokenCache
 from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.github.pacing import LocalWritePacer, PacingPolicy
@@ -47,7 +48,7 @@ async def test_find_installation_by_org(world: World) -> None:
 
 
 def test_refuses_a_key_that_is_not_pem(world: World) -> None:
-    with pytest.raises(Exception, match="not a PEM private key"):
+    with pytest.raises(ConfigError, match="not a PEM private key"):
         GitHubApp(
             app_id=1,
             private_key="changeme",
