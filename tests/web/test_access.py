@@ -29,13 +29,15 @@ async def test_non_member_is_refused_with_a_page_and_no_session(web: Web) -> Non
 async def test_first_member_is_admin_and_others_need_a_grant(web: Web) -> None:
     lead = await web.signed_in("lead-eng")
     board = await lead.get("/board")
-    assert board.status_code == 200 and "Assignments" in board.text
+    assert board.status_code == 200
+    assert "Assignments" in board.text
     cookie = lead.cookies.jar
     assert any(c.name == SESSION_COOKIE and c.has_nonstandard_attr("HttpOnly") for c in cookie)
 
     second = await web.signed_in("second-eng")
     refused = await second.get("/board")
-    assert refused.status_code == 403 and "needs the recruiter role" in refused.text
+    assert refused.status_code == 403
+    assert "needs the recruiter role" in refused.text
     assert (await second.get("/review")).status_code == 403
     assert (await second.get("/people")).status_code == 403
 
@@ -58,7 +60,8 @@ async def test_grant_refuses_outsiders_and_bad_input_next_to_the_field(web: Web)
     assert 'id="e-login">octocat is not a member of acme' in outsider.text
     bad = await lead.post("/people/grant", data={"login": "-bad-", "role": "boss", "csrf_token": token})
     assert bad.status_code == 422
-    assert 'id="e-login">not a GitHub login' in bad.text and 'id="e-role">choose a role' in bad.text
+    assert 'id="e-login">not a GitHub login' in bad.text
+    assert 'id="e-role">choose a role' in bad.text
 
 
 async def test_posts_without_the_sessions_csrf_token_are_refused(web: Web) -> None:

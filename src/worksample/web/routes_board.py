@@ -125,4 +125,4 @@ async def trigger_assignment(
         errors = field_errors(exc.fields) if exc.fields else {GENERAL: exc.message}
         return _form_page(viewer, catalog, values, errors, exc.status)
     created = json.loads(bytes(answer.body))
-    return RedirectResponse(f"/assignments/{created['id']}?created=1", status_code=303)
+    return RedirectResponse(f"/assignments/{created['id']}?done=created", status_code=303)
