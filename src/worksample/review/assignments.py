@@ -40,8 +40,11 @@ async def lock_assignment_for_repo(session: AsyncSession, repo_id: int | None) -
     if dialect == "sqlite":
         # Take SQLite's write lock now, before reading: a read transaction that later writes fails
         # at once (no busy wait) when another writer committed in between.
+        # (updated_at is set to itself so its onupdate does not fire: nothing changed.)
         await session.execute(
-            update(Assignment).where(Assignment.repo_id == repo_id).values(repo_id=Assignment.repo_id)
+            update(Assignment)
+            .where(Assignment.repo_id == repo_id)
+            .values(repo_id=Assignment.repo_id, updated_at=Assignment.updated_at)
         )
     locked = await session.execute(
         select(Assignment.id).where(Assignment.repo_id == repo_id).with_for_update()
