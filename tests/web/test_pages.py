@@ -87,7 +87,7 @@ async def test_actions_cancel_extend_and_resend(web: Web) -> None:
     endpoint = await web.api.post("/v1/endpoints", json={"url": "https://ats.example.com/hooks"})
     assert endpoint.status_code == 201, endpoint.text
     lead = await web.signed_in("lead-eng")
-    sent = await _trigger(lead, **{"time_limit_hours": "48"})
+    sent = await _trigger(lead, time_limit_hours="48")
     path = sent.headers["location"].split("?")[0]
     page = await lead.get(path)
     assert "https://ats.example.com/hooks" in page.text
@@ -167,6 +167,7 @@ async def test_reviewer_guide_is_rendered_without_raw_html() -> None:
     assert "&lt;script&gt;" in html
     assert 'href="javascript' not in html
     assert "<strong>bold</strong>" in html
+    assert "<h3>Guide</h3>" in str(markdown("# Guide", shift=2))
 
 
 async def test_reviewer_page_shows_the_guide_and_the_scorecard_format(web: Web) -> None:

@@ -32,8 +32,16 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-def markdown(text: str) -> Markup:
-    return Markup(_markdown().render(text))  # noqa: S704 - raw HTML is disabled in the parser
+def markdown(text: str, shift: int = 0) -> Markup:
+    """``shift`` moves headings down (a guide's ``#`` under the page's ``<h2>`` becomes ``<h3>``),
+    so the page keeps one ``<h1>`` and a heading outline screen readers can follow."""
+    parser = _markdown()
+    tokens = parser.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+    rendered = parser.renderer.render(tokens, parser.options, {})
+    return Markup(rendered)  # noqa: S704 - raw HTML is disabled in the parser
 
 
 def when(value: datetime | str | None) -> str:
