@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))  # the test support package: the simulated world a
 
 from tests.outbox.ats import running_worker  # noqa: E402
 from tests.outbox.receiver import running  # noqa: E402
+from tests.support.databases import create_pg_database, drop_pg_database, unique_name  # noqa: E402
 from tests.support.world import SERVICE_URL, build_world, install_app  # noqa: E402
 
 from worksample.api.keys import create_api_key  # noqa: E402
@@ -117,38 +118,51 @@ async def run(args: argparse.Namespace) -> int:
     candidates = [f"cand-{i:03d}" for i in range(args.assignments)]
     for login in candidates:
         await world.add_user(login)
+    database = unique_name("ws_bench_ats")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = world.settings(
-            Settings(
-                _env_file=None,
-                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
-                redis_url=args.redis_url,
-                queue_name=f"arq:bench-ats:{uuid.uuid4().hex}",
-                artifacts_dir=DEFAULT_ARTIFACTS_DIR,
-                sandbox=True,
-                github_write_interval_seconds=0.0,
-                outbox_allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
-            )
+        if args.sqlite:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        else:
+            url = await create_pg_database(database)
+        try:
+            return await run_on(args, world, ats, candidates, url)
+        finally:
+            if not args.sqlite:
+                await drop_pg_database(database)
+
+
+async def run_on(args: argparse.Namespace, world: Any, ats: Ats, candidates: list[str], url: str) -> int:
+    settings = world.settings(
+        Settings(
+            _env_file=None,
+            database_url=url,
+            redis_url=args.redis_url,
+            queue_name=f"arq:bench-ats:{uuid.uuid4().hex}",
+            artifacts_dir=DEFAULT_ARTIFACTS_DIR,
+            sandbox=True,
+            github_write_interval_seconds=0.0,
+            outbox_allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
         )
-        engine = create_engine(settings)
-        await migrate.upgrade(engine)
-        async with session_scope(create_sessionmaker(engine)) as session:
-            key = (await create_api_key(session, world.org)).key
-        await engine.dispose()
-        service = create_app(settings, github_transport=world.transport)
-        async with (
-            service.router.lifespan_context(service),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=service),
-                base_url=SERVICE_URL,
-                headers={"Authorization": f"Bearer {key}"},
-            ) as api,
-            running(ats),  # type: ignore[arg-type]  # serves any ASGI callable with port and release
-            running_worker(settings, world.transport),
-        ):
-            world.webhook_target.target = httpx.ASGITransport(app=service)
-            await install_app(world)
-            return await measure(args, world, api, ats, candidates)
+    )
+    engine = create_engine(settings)
+    await migrate.upgrade(engine)
+    async with session_scope(create_sessionmaker(engine)) as session:
+        key = (await create_api_key(session, world.org)).key
+    await engine.dispose()
+    service = create_app(settings, github_transport=world.transport)
+    async with (
+        service.router.lifespan_context(service),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=service),
+            base_url=SERVICE_URL,
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api,
+        running(ats),  # type: ignore[arg-type]  # serves any ASGI callable with port and release
+        running_worker(settings, world.transport),
+    ):
+        world.webhook_target.target = httpx.ASGITransport(app=service)
+        await install_app(world)
+        return await measure(args, world, api, ats, candidates)
 
 
 async def measure(
@@ -232,6 +246,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=1, help="reviews in flight at once")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one event")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="a SQLite file instead of a fresh PostgreSQL database"
+    )
     args = parser.parse_args()
     if args.assignments < 1 or args.concurrency < 1:
         parser.error("--assignments and --concurrency must be at least 1")

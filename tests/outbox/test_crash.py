@@ -73,7 +73,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     )
     try:
         # The receiver holds the request open: the attempt is in flight in the other process.
-        await wait_for(lambda: received_events(ats, "/slow"), within=60, what="the first attempt")
+        await wait_for(lambda: received_events(ats, "/slow"), within=120, what="the first attempt")
         assert await _delivery_state(world_settings) == [("in_flight", 0)]
     finally:
         process.send_signal(signal.SIGKILL)
@@ -85,7 +85,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     ats.release.set()
     async with running_worker(world_settings, github_world.transport):
         (delivery,) = await wait_for(
-            lambda: _succeeded(client, endpoint["id"]), within=30, what="the delivery after the lease expired"
+            lambda: _succeeded(client, endpoint["id"]), within=60, what="the delivery after the lease expired"
         )
     calls = received_events(ats, "/slow")
     assert len(calls) == 2

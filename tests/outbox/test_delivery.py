@@ -45,14 +45,15 @@ async def test_every_event_arrives_signed_valid_and_ordered_by_version(
     assert response.status_code == 200, response.text
     await wait_for(lambda: len(received_events(ats, "/ok")) >= 3, what="cancelled")
 
-    payloads = [verified(received, secret) for received in received_events(ats, "/ok")]
+    # Standard Webhooks promises no order of arrival (retries overtake); the version orders them.
+    arrived = [verified(received, secret) for received in received_events(ats, "/ok")]
+    payloads = sorted(arrived, key=lambda p: p["data"]["version"])
     assert [p["type"] for p in payloads] == [
         events.ASSIGNMENT_CREATED,
         events.ASSIGNMENT_PROVISIONED,
         events.ASSIGNMENT_CANCELLED,
     ]
     versions = [p["data"]["version"] for p in payloads]
-    assert versions == sorted(versions)
     assert len(set(versions)) == 3
     assert all(p["data"]["external_ids"] == {"greenhouse_application_id": "12345"} for p in payloads)
     assert payloads[1]["data"]["repository_url"].startswith("http")

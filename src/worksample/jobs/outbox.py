@@ -102,8 +102,15 @@ async def deliver_in_burst(ctx: dict[str, Any]) -> int:
 
 
 async def dispatch_after_job(ctx: dict[str, Any]) -> None:
-    """arq ``after_job_end`` of a burst worker: send what the job just emitted."""
-    await deliver_in_burst(ctx)
+    """arq ``after_job_end``: send what the job just emitted without waiting for the next second.
+
+    A burst worker delivers inline; a long-running one claims and queues, as the cron does (one
+    query when nothing is due). Outbox jobs themselves emit nothing, so they are skipped.
+    """
+    if ctx.get(BURST_KEY):
+        await deliver_in_burst(ctx)
+    elif not str(ctx.get("job_id", "")).startswith("outbox."):
+        await dispatch_due(ctx)
 
 
 __all__ = [

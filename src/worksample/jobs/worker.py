@@ -178,8 +178,9 @@ def worker_settings(
             cron(lifecycle_tick, name=f"{TICK_JOB}.cron", second=30, unique=False, run_at_startup=True),
             *_outbox_cron(burst),
         ],
-        # A burst worker dispatches after each job instead (see worksample.jobs.outbox).
-        "after_job_end": dispatch_after_job if burst else None,
+        # Events a job raised go out as soon as it ends, not at the next second of the cron
+        # (and a burst worker, which has no cron, delivers them there and then).
+        "after_job_end": dispatch_after_job,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,
