@@ -55,12 +55,16 @@ def parse_body(body: dict[str, Any]) -> AssignmentCreate | dict[str, str]:
         return AssignmentCreate.model_validate(body)
     except ValidationError as exc:
         return field_errors(
-            FieldError(
-                field=".".join(["body", *(str(p) for p in error["loc"])]),
-                message=error["msg"].removeprefix("Value error, "),
-            )
+            FieldError(field=".".join(["body", *(str(p) for p in error["loc"])]), message=_message(error))
             for error in exc.errors()
         )
+
+
+def _message(error: Any) -> str:
+    # The API's words for an empty reviewer list speak of a list; the form has a lead field.
+    if tuple(error["loc"]) == ("reviewers",) and error["type"] == "too_short":
+        return "give the lead engineer's GitHub login"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def field_errors(errors: Iterable[FieldError]) -> dict[str, str]:

@@ -97,5 +97,10 @@ async def reviewer_page(
         a=found,
         artifact=artifact,
         reviewer=reviewer,
-        scorecard=render_scorecard_comment(artifact.manifest.rubric),
+        # Without the HTML comment that marks the service's own PR comment (shown as text here).
+        scorecard="\n".join(
+            line
+            for line in render_scorecard_comment(artifact.manifest.rubric).splitlines()
+            if not line.startswith("<!--")
+        ),
     )
