@@ -8,9 +8,11 @@ minutes per process so a page view does not cost a GitHub call). Roles come from
 while it has no grants at all, becomes its admin with every role (an admin grants the others on
 the People page).
 
-CSRF: every POST form carries ``csrf_token``, a hash of the signed, HttpOnly session cookie's own
-value. Another site can neither read that cookie nor compute the token, and the token changes
-with each sign-in; a POST without the right token is refused with 403.
+CSRF: every POST form carries ``csrf_token``, a hash of the signed session cookie together with
+a random nonce cookie set at sign-in (both HttpOnly, SameSite=Lax). Another site can neither read
+them nor compute the token, and the nonce makes it change with every sign-in (two sign-ins of the
+same person within a second would otherwise get the same session cookie); a POST without the
+right token is refused with 403.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from fastapi import Request
+from fastapi import Request, Response
 from githubkit.exception import GitHubException, RequestFailed
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 MEMBERSHIP_TTL_SECONDS = 300.0
 # Which of several organisations the person last chose: only a preference, access is still checked.
 ORG_COOKIE = "worksample_org"
+# Random per sign-in; part of the CSRF token (see above).
+NONCE_COOKIE = "worksample_csrf"
 
 
 class Role(StrEnum):
@@ -65,8 +70,16 @@ class Viewer:
 
 
 def csrf_token_for(request: Request) -> str:
-    raw = request.cookies.get(SESSION_COOKIE, "")
-    return hashlib.sha256(b"worksample.csrf\0" + raw.encode()).hexdigest() if raw else ""
+    raw, nonce = request.cookies.get(SESSION_COOKIE, ""), request.cookies.get(NONCE_COOKIE, "")
+    if not raw or not nonce:
+        return ""
+    return hashlib.sha256(b"worksample.csrf\0" + nonce.encode() + b"\0" + raw.encode()).hexdigest()
+
+
+def set_nonce(response: Response, *, max_age: int, secure: bool) -> None:
+    response.set_cookie(
+        NONCE_COOKIE, secrets.token_urlsafe(32), max_age=max_age, httponly=True, secure=secure, samesite="lax"
+    )
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:

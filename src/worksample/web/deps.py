@@ -52,7 +52,8 @@ def memberships(request: Request) -> Memberships:
 
 async def current_viewer(request: Request, db: SessionDep, sign_in: SignInDep) -> Viewer:
     user = sign_in.sessions.get(request)
-    if user is None:
+    if user is None or not csrf_token_for(request):
+        # No session, or one from another page (the candidate's invitation) without the web nonce.
         raise SignInNeeded(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     try:
         orgs = await member_organizations(db, memberships(request), user)

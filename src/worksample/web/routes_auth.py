@@ -12,7 +12,15 @@ from fastapi.responses import RedirectResponse, Response
 from worksample.api.deps import SessionDep
 from worksample.auth import SignInDep, SignInError
 from worksample.auth.cookies import Session
-from worksample.web.access import ORG_COOKIE, AccessRefused, bootstrap_admin, member_organizations
+from worksample.web.access import (
+    NONCE_COOKIE,
+    ORG_COOKIE,
+    AccessRefused,
+    bootstrap_admin,
+    csrf_token_for,
+    member_organizations,
+    set_nonce,
+)
 from worksample.web.deps import Csrf, ViewerDep, memberships
 from worksample.web.render import page, problem
 
@@ -37,7 +45,8 @@ async def home() -> Response:
 
 @router.get("/sign-in")
 async def sign_in_page(request: Request, sign_in: SignInDep, next: str | None = None) -> Response:
-    if sign_in.sessions.get(request) is not None:
+    # Signed in here already (a candidate's invitation session lacks the web nonce: no loop).
+    if sign_in.sessions.get(request) is not None and csrf_token_for(request):
         return RedirectResponse(safe_next(next), status_code=303)
     return page("sign_in.html.j2", title="Sign in", next=safe_next(next), configured=sign_in.configured)
 
@@ -81,6 +90,11 @@ async def sign_in_callback(request: Request, db: SessionDep, sign_in: SignInDep)
     redirect = RedirectResponse(safe_next(completed.purpose.removeprefix(_PURPOSE)), status_code=303)
     sign_in.forget_state(redirect)
     sign_in.sessions.set(redirect, identity.github_id, identity.login)
+    set_nonce(
+        redirect,
+        max_age=sign_in.settings.session_max_age_seconds,
+        secure=sign_in.settings.public_url.startswith("https://"),
+    )
     return redirect
 
 
@@ -88,6 +102,7 @@ async def sign_in_callback(request: Request, db: SessionDep, sign_in: SignInDep)
 async def sign_out(sign_in: SignInDep) -> Response:
     response = RedirectResponse("/sign-in", status_code=303)
     sign_in.sessions.clear(response)
+    response.delete_cookie(NONCE_COOKIE, httponly=True, samesite="lax")
     return response
 
 
