@@ -36,6 +36,18 @@ async def wait_for_status(page: Page, *wanted: str) -> None:
         await page.reload()
 
 
+async def fits_the_phone(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone."""
+    too_wide = await page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => !e.closest('thead, .sr, .skip'))
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))"""
+    )
+    assert too_wide == [], too_wide
+    assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
 async def test_recruiter_triggers_tracks_scores_and_resends(stack: Stack, chromium: Browse) -> None:
     context = await chromium()
     page = await context.new_page()
@@ -120,8 +132,10 @@ async def test_recruiter_triggers_tracks_scores_and_resends(stack: Stack, chromi
     await shoot(page, "09-board")
     await page.set_viewport_size({"width": 390, "height": 844})
     await shoot(page, "10-board-phone")
+    await fits_the_phone(page)
     await page.goto(f"{stack.api_url}/assignments/{assignment_id}")
     await shoot(page, "11-assignment-phone")
+    await fits_the_phone(page)
 
 
 async def test_outsider_is_refused(stack: Stack, chromium: Browse) -> None:
