@@ -42,7 +42,7 @@ async def fits_the_phone(page: Page) -> None:
         """() => [...document.querySelectorAll('body *')]
             .filter(e => !e.closest('thead, .sr, .skip'))
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))"""
+            .slice(0, 5).map(e => e.tagName + ': ' + (e.textContent || '').slice(0, 40))"""
     )
     assert too_wide == [], too_wide
     assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
