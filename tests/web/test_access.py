@@ -98,3 +98,15 @@ async def test_next_is_kept_on_site(web: Web) -> None:
     again = web.browser()
     answer = await web.sign_in(again, "lead-eng", next_path="/review")
     assert answer.headers["location"] == "/review"
+
+
+async def test_a_session_without_the_web_nonce_is_not_signed_in_here(web: Web) -> None:
+    """A session cookie alone (say, from a candidate's invitation sign-in) opens no page, and the
+    sign-in page does not bounce it back and forth."""
+    lead = await web.signed_in("lead-eng")
+    bare = web.browser()
+    bare.cookies.set(SESSION_COOKIE, lead.cookies[SESSION_COOKIE])
+    answer = await bare.get("/board")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/sign-in")
+    assert (await bare.get("/sign-in")).status_code == 200
