@@ -41,7 +41,16 @@ class Flow:
     async def drain(self) -> None:
         """Let every pending webhook reach the service, then run the worker until the queue is empty."""
         await self.world.sim.state.sandbox.webhooks.flush()
-        await run_worker_burst(self.settings, github_transport=self.world.transport, poll_delay=0.05)
+        # SQLite has one writer: jobs run one at a time there, or a job holding the write lock
+        # while it calls GitHub makes the others wait out the busy timeout on a loaded machine.
+        # PostgreSQL runs them concurrently, which is what the row locks are for.
+        sqlite = self.settings.database_url.startswith("sqlite")
+        await run_worker_burst(
+            self.settings,
+            github_transport=self.world.transport,
+            poll_delay=0.05,
+            max_jobs=1 if sqlite else 10,
+        )
 
     async def create(self, reviewers: list[dict[str, Any]] | None = None) -> str:
         body = {
@@ -58,6 +67,17 @@ class Flow:
         assert assignment["status"] == "invited", assignment
         self.full_name = assignment["repo_url"].removeprefix("http://sandbox/")
         return self.assignment_id
+
+    async def require_all_reviewers(self) -> None:
+        """Set-up: the organisation scores only once every weighted reviewer has. Tests use it for
+        activity after the lead's review: a scored assignment's repository is archived (lifecycle),
+        and an archived repository takes no more reviews."""
+        from sqlalchemy import update
+
+        from worksample.db.models import DEFAULT_SCORING_POLICY, Organization
+
+        policy = {**DEFAULT_SCORING_POLICY, "require_all_reviewers": True}
+        await self.sql(update(Organization).where(Organization.login == "acme").values(scoring_policy=policy))
 
     async def assignment(self) -> dict[str, Any]:
         response = await self.api.get(f"/v1/assignments/{self.assignment_id}")

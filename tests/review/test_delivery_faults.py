@@ -34,6 +34,9 @@ async def run_stream(flow: Flow, *, fault: str | None) -> dict[str, Any]:
     sees the deliveries the fault produced, in the order it produced them.
     """
     await flow.create()
+    # Scored only when both have scored: the lead's scorecard alone would get the repository
+    # archived (lifecycle) before the engineer could review in the in-order stream.
+    await flow.require_all_reviewers()
     if fault is not None:
         await flow.fault(fault)
     await flow.accept()

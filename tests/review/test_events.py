@@ -12,7 +12,8 @@ from worksample.db.models import Organization, OutboxEvent, WebhookEndpoint
 
 
 async def test_review_and_score_events_are_emitted_once_per_change(flow: Flow) -> None:
-    await flow.create([{"login": LEAD, "role": "lead"}])
+    await flow.create()
+    await flow.require_all_reviewers()
     [(org_id,)] = await flow.sql(select(Organization.id).where(Organization.login == "acme"))
     # Set-up: an ATS endpoint subscribed to the two events (the endpoints API is the outbox's).
     await flow.sql(
@@ -46,7 +47,7 @@ async def test_review_and_score_events_are_emitted_once_per_change(flow: Flow) -
         (LEAD, 66.7, True),
     ]
     assert [s["score"] for s in scored] == [77.8, 66.7]
-    assert all(s["status"] == "scored" for s in scored)
+    assert all(s["status"] == "in_review" for s in scored)
     assert scored[-1]["reviewers"][0]["review_url"].endswith(f"#pullrequestreview-{review_id}")
     assert scored[-1]["pull_request_url"].endswith(f"/pull/{flow.pr_number}")
     assert {c["id"] for c in scored[-1]["criteria"]} == {"clarity", "risk"}

@@ -8,6 +8,7 @@ from worksample.scoring import SCORECARD_MARKER
 
 async def test_pull_request_to_weighted_score(flow: Flow) -> None:
     await flow.create()
+    await flow.require_all_reviewers()
     await flow.accept()
     await flow.drain()
     assert (await flow.assignment())["status"] == "accepted"
@@ -30,21 +31,22 @@ async def test_pull_request_to_weighted_score(flow: Flow) -> None:
     assignment = await flow.assignment()
     # clarity 4 (weight 2) and risk 2 (weight 1): 100 × (2·3 + 1·1) / (3·3) = 77.8
     assert assignment["score"] == 77.8
-    # The lead's scorecard completes the score under the default policy.
-    assert assignment["status"] == "scored"
+    # This organisation waits for every weighted reviewer (the default scores at the lead's).
+    assert assignment["status"] == "in_review"
     kinds = [e["kind"] for e in assignment["timeline"]]
     assert kinds.count("review.scorecard_posted") == 1
+
+    # The second engineer's review re-scores: the lead weighs 3, the engineer 1.
+    await flow.review(ENGINEER, "clarity: 2\nrisk: 2\n", "REQUEST_CHANGES")
+    await flow.drain()
+    # engineer: 100 × (2·1 + 1·1) / 9 = 33.3; (3 × 77.8 + 1 × 33.3) / 4 = 66.7
+    assignment = await flow.assignment()
+    assert assignment["score"] == 66.7
     assert [e["to_status"] for e in assignment["timeline"] if e["to_status"]][-4:] == [
         "accepted",
         "submitted",
         "in_review",
         "scored",
     ]
-
-    # The second engineer's review re-scores: the lead weighs 3, the engineer 1.
-    await flow.review(ENGINEER, "clarity: 2\nrisk: 2\n", "REQUEST_CHANGES")
-    await flow.drain()
-    # engineer: 100 × (2·1 + 1·1) / 9 = 33.3; (3 × 77.8 + 1 × 33.3) / 4 = 66.7
-    assert (await flow.assignment())["score"] == 66.7
     # One scorecard comment, whatever ran twice.
     assert sum(SCORECARD_MARKER in c["body"] for c in await flow.comments()) == 1

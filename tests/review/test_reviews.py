@@ -79,8 +79,12 @@ async def test_malformed_scorecard_gets_one_reply_then_an_edit_scores(flow: Flow
     assert "score.changed" in kinds(assignment)
 
 
-async def test_an_edit_re_scores_a_scored_assignment(flow: Flow) -> None:
-    await submitted(flow, LEAD_ONLY)
+async def test_an_edit_re_scores(flow: Flow) -> None:
+    await flow.create()
+    await flow.require_all_reviewers()
+    await flow.accept()
+    await flow.open_pr()
+    await flow.drain()
     review_id = await flow.review(LEAD, FILLED, "APPROVE")
     await flow.drain()
     assert (await flow.assignment())["score"] == 77.8
@@ -88,23 +92,31 @@ async def test_an_edit_re_scores_a_scored_assignment(flow: Flow) -> None:
     await flow.drain()
     assignment = await flow.assignment()
     assert assignment["score"] == 100.0
-    assert assignment["status"] == "scored"
+    assert assignment["status"] == "in_review"
     assert kinds(assignment).count("score.changed") == 2
+    assert await flow.reviews_in_db() == [(review_id, "approved", None, "complete", 2)]
 
 
 async def test_a_dismissed_review_withdraws_its_score(flow: Flow) -> None:
-    await submitted(flow)
-    await flow.review(LEAD, FILLED, "APPROVE")
-    engineer_review = await flow.review(ENGINEER, "clarity: 2\nrisk: 2\n", "REQUEST_CHANGES")
+    await flow.create()
+    await flow.require_all_reviewers()
+    await flow.accept()
+    await flow.open_pr()
     await flow.drain()
-    assert (await flow.assignment())["score"] == 66.7
-    await flow.dismiss_review(engineer_review)
+    lead_review = await flow.review(LEAD, FILLED, "APPROVE")
+    await flow.drain()
+    assert (await flow.assignment())["score"] == 77.8
+    await flow.dismiss_review(lead_review)
     await flow.drain()
     assignment = await flow.assignment()
-    # Only the lead's scorecard counts again.
-    assert assignment["score"] == 77.8
+    assert assignment["score"] is None
+    assert "score.withdrawn" in kinds(assignment)
+    # The engineer's scorecard is then the only one that counts.
+    await flow.review(ENGINEER, "clarity: 2\nrisk: 2\n", "REQUEST_CHANGES")
+    await flow.drain()
+    assert (await flow.assignment())["score"] == 33.3
     states = {review_id: state for review_id, state, *_ in await flow.reviews_in_db()}
-    assert states[engineer_review] == "dismissed"
+    assert states[lead_review] == "dismissed"
 
 
 async def test_a_scorecard_in_a_plain_comment_is_recorded_as_ignored(flow: Flow) -> None:
