@@ -34,6 +34,14 @@ async def lock_at_deadline(t: Target) -> str:
     await ops.tag_commit(gh, owner, name, t.settings.deadline_tag, head.sha)
     await ops.set_permission(gh, owner, name, t.login, "pull")
     actual = await ops.read_permission(gh, owner, name, t.login)
+    # Every GitHub call before the first database write: SQLite holds its write lock from the
+    # first write to the commit, and other jobs should not wait on GitHub for it.
+    after = "later commits are marked late." if actual in CAN_WRITE else "the repository is now read-only."
+    body = (
+        f"The deadline has passed. Your work is recorded at commit {head.sha} "
+        f"(tag `{t.settings.deadline_tag}`); {after}"
+    )
+    await ops.post_note(gh, owner, name, pr_number, "Deadline reached", body)
     a.deadline_sha = head.sha
     a.locked_at = t.now
     detail = {"sha": head.sha, "source": head.source, "tag": t.settings.deadline_tag, "permission": actual}
@@ -59,11 +67,6 @@ async def lock_at_deadline(t: Target) -> str:
     else:
         await record_event(t.session, a, "lifecycle.locked", detail=detail, at=t.now)
         log.info("lifecycle.locked assignment=%s sha=%s", a.id, head.sha)
-    body = (
-        f"The deadline has passed. Your work is recorded at commit {head.sha} "
-        f"(tag `{t.settings.deadline_tag}`); the repository is now read-only for you."
-    )
-    await ops.post_note(gh, owner, name, pr_number, "Deadline reached", body)
     if pr_number is None and a.status == S.ACCEPTED.value:
         await change_status(t.session, a, S.EXPIRED, reason="no pull request at the deadline", at=t.now)
         return "locked; expired (no pull request)"
