@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     max_reinvites: int = Field(default=3, ge=0)
     deadline_tag: str = Field(default="submission-deadline", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     retention_days: float = Field(default=90, gt=0, allow_inf_nan=False)
+    # How long a scored repository stays open for more reviews (a second reviewer, an edited or
+    # dismissed scorecard) before it is archived; GitHub refuses reviews on archived repositories.
+    archive_after_scored_hours: float = Field(default=168, ge=0, allow_inf_nan=False)
     # A claimed timer whose worker died is taken over after this long.
     lifecycle_lease_seconds: float = Field(default=600, gt=0, allow_inf_nan=False)
 

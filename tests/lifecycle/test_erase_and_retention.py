@@ -85,10 +85,17 @@ async def test_scored_assignment_is_archived_then_purged_after_retention(life: L
     await life.tick()  # the minute tick after scoring (the burst's start-up tick may run before it)
     state = await life.lifecycle()
     assert state["status"] == "scored"
+    # Still open for a second reviewer or an edited scorecard during the grace period...
+    assert state["archived_at"] is None
+    assert (await life.repo_state())["archived"] is False
+    await life.advance(timedelta(days=7, minutes=1))
+    await life.tick()
+    # ...then archived.
+    state = await life.lifecycle()
     assert state["archived_at"] is not None
     assert (await life.repo_state())["archived"] is True
 
-    await life.advance(timedelta(days=89))
+    await life.advance(timedelta(days=82))
     await life.tick()
     assert (await life.lifecycle())["purged_at"] is None
     await life.advance(timedelta(days=1, minutes=1))

@@ -91,7 +91,11 @@ def test_final_assignments_are_archived_then_purged_then_scrubbed() -> None:
     scored = view(S.SCORED, scored_at=T0 + 50 * H)
     timers = all_timers(scored, POLICY)
     assert names(timers) == ["archive", "purge"]
+    assert timers[0].due_at == T0 + 50 * H + POLICY.archive_after_scored
     assert timers[1].due_at == T0 + 50 * H + POLICY.retention
+    # An expired assignment has nothing left to review: archived at once.
+    expired = all_timers(view(S.EXPIRED, status_changed_at=T0 + 9 * H), POLICY)
+    assert (expired[0].kind, expired[0].due_at) == (TimerKind.ARCHIVE, T0 + 9 * H)
     assert names(all_timers(view(S.CANCELLED), POLICY)) == ["cancel", "purge"]
     assert names(all_timers(view(S.FAILED, has_repo=False), POLICY)) == ["purge"]
     purged = replace(scored, purged_at=T0 + 100 * 24 * H)

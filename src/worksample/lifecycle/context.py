@@ -22,6 +22,7 @@ def policy_from_settings(settings: Settings) -> LifecyclePolicy:
         reinvite_after=timedelta(hours=settings.reinvite_after_hours),
         max_reinvites=settings.max_reinvites,
         retention=timedelta(days=settings.retention_days),
+        archive_after_scored=timedelta(hours=settings.archive_after_scored_hours),
     )
 
 

@@ -42,6 +42,9 @@ class LifecyclePolicy:
     # An invitation is re-issued at most this often; after that the recruiter has to step in.
     max_reinvites: int = 3
     retention: timedelta = timedelta(days=90)
+    # A scored repository stays writable for reviews this long: the second reviewer, an edited
+    # scorecard or a dismissal still re-score, and GitHub refuses reviews on an archived repository.
+    archive_after_scored: timedelta = timedelta(days=7)
     # Long enough for GitHub's webhooks about the deleted repository to have arrived and been stored.
     scrub_grace: timedelta = timedelta(minutes=10)
 
@@ -132,8 +135,11 @@ def all_timers(a: AssignmentClock, policy: LifecyclePolicy) -> list[DueTimer]:
         timers.append(DueTimer(TimerKind.DEADLINE, deadline))
     if a.status is S.CANCELLED and a.has_repo and a.archived_at is None:
         timers.append(DueTimer(TimerKind.CANCEL, a.status_changed_at))
-    if a.status in (S.SCORED, S.EXPIRED) and a.has_repo and a.archived_at is None:
-        timers.append(DueTimer(TimerKind.ARCHIVE, a.scored_at or a.status_changed_at))
+    if a.status is S.EXPIRED and a.has_repo and a.archived_at is None:
+        timers.append(DueTimer(TimerKind.ARCHIVE, a.status_changed_at))
+    if a.status is S.SCORED and a.has_repo and a.archived_at is None:
+        scored = a.scored_at or a.status_changed_at
+        timers.append(DueTimer(TimerKind.ARCHIVE, scored + policy.archive_after_scored))
     if a.status in _FINAL:
         ended = a.scored_at or a.status_changed_at
         timers.append(DueTimer(TimerKind.PURGE, ended + policy.retention))
