@@ -233,3 +233,28 @@ async def test_enqueue_failure_keeps_the_assignment(
     async with sessionmaker() as session:
         stored = await session.get_one(Assignment, response.json()["id"])
         assert stored.status == "requested"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where"),
+    [
+        ({"candidate": {"login": "octocat", "email": "a\x00@example.com"}}, "body.candidate.email"),
+        ({"variables": {"company": "Acme\x00"}}, "body.variables.company"),
+        ({"external_ids": {"greenhouse_id": "1\x002"}}, "body.external_ids.greenhouse_id"),
+    ],
+)
+async def test_nul_characters_are_refused_before_the_database(
+    api_client: httpx.AsyncClient,
+    auth_headers: dict[str, str],
+    sessionmaker: Sessions,
+    overrides: dict[str, Any],
+    where: str,
+) -> None:
+    # PostgreSQL text cannot hold NUL: without this check the request passed validation and then
+    # failed with a 500 inside the insert.
+    response = await api_client.post(
+        "/v1/assignments", json=assignment_body(**overrides), headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert f"{where} must not contain NUL characters" in response.text
+    assert await _count(sessionmaker, Assignment) == 0

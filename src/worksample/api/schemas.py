@@ -44,9 +44,36 @@ def _check_login(value: str) -> str:
 Login = Annotated[str, StringConstraints(min_length=1, max_length=39), AfterValidator(_check_login)]
 
 
+def _nul_path(value: Any, path: str) -> str | None:
+    """Where in a raw JSON value a string holds a NUL character, if anywhere."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_path(key, f"{path}.{key!r}") or _nul_path(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 class _Input(BaseModel):
     # Unknown fields are refused: a misspelt "deadine" must not be silently ignored.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refuse it anywhere in the body as a 422 naming the
+        # field, instead of a 500 from the database after the checks have passed.
+        where = _nul_path(data, "body")
+        if where:
+            raise ValueError(f"{where} must not contain NUL characters")
+        return data
 
 
 class CandidateIn(_Input):
