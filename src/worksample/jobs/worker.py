@@ -27,8 +27,8 @@ from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
 from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
 from worksample.jobs.invitations import RESEND_JOB, resend_invitations
-from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
+from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
 from worksample.jobs.outbox import (
     BURST_KEY,
     DELIVER_JOB,
