@@ -105,10 +105,10 @@ async def test_long_rate_limits_defer_the_job_instead_of_failing(
 ) -> None:
     """A wait longer than the in-line maximum goes back to arq as Retry(defer=...)."""
     assignment_id = await create_assignment(service)
-    # Five writes a second: the largest step (building the template: create, tree, commit, ref)
+    # Five writes per 3 s: the largest step (building the template: create, tree, commit, ref)
     # fits in one window. A limit below a step's writes, with no in-line waiting, would make every
     # retry redo the step into the same limit; GitHub's 80 a minute never comes near that.
-    await _limit(world, content_limit_short=5, content_window_short_seconds=1.0)
+    await _limit(world, content_limit_short=5, content_window_short_seconds=3.0)
     await run_worker(gh_settings, world, pacing=PacingPolicy(interval=0, budgets=()), max_rate_limit_wait=0)
     assert [c for c in await world.calls() if c["status"] == 403]
     body = (await service.get(f"/v1/assignments/{assignment_id}")).json()
