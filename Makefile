@@ -24,7 +24,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Test processes (pytest-xdist). Tests mostly wait on I/O, so more processes than cores pays off;
+# `make unit PYTEST_WORKERS=0` runs in one process, for debugging.
+PYTEST_WORKERS ?= 4
+
 unit: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck unit

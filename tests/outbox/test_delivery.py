@@ -68,7 +68,8 @@ async def test_every_event_arrives_signed_valid_and_ordered_by_version(
     for order in (shuffled, list(reversed(payloads))):
         assert _latest_by_assignment(order)[assignment_id]["status"] == "cancelled"
 
-    listed = await deliveries(client, endpoint["id"])
+    # The receiver has answered, but the worker records the answer a moment later: wait for it.
+    listed = await wait_for(lambda: _settled(client, endpoint["id"]), what="all three recorded")
     assert {d["state"] for d in listed} == {"succeeded"}
     assert all(d["attempt_log"][0]["status_code"] == 200 for d in listed)
 

@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,10 +28,6 @@ from worksample.demo.story import plan
 app = typer.Typer(help="Walk one assignment end to end against the GitHub simulator.")
 
 Port = Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port.")]
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _log_to_file() -> Path:
@@ -81,15 +78,12 @@ def demo(
         wait_seconds=wait_seconds,
         log_file=_log_to_file(),
     )
-    # SIGTERM (docker stop, a supervisor) stops the demo like Ctrl-C does, so the private
-    # redis-server and the servers are shut down instead of orphaned.
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        summary = asyncio.run(_run(options, console, as_json=as_json))
+        summary = asyncio.run(_stoppable(_run(options, console, as_json=as_json)))
     except DemoError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         console.print("stopped")
         raise typer.Exit(130) from None
     except Exception as exc:
@@ -100,6 +94,23 @@ def demo(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
     raise typer.Exit(1 if summary["failed"] else 0)
+
+
+async def _stoppable(work: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` so that SIGTERM (docker stop, a supervisor) stops the demo as Ctrl-C does.
+
+    The signal cancels the task, so every ``async with`` unwinds in order: the servers, the worker,
+    the database engine (aiosqlite's threads would otherwise keep the process alive) and the
+    private redis-server all stop. Raising from a plain signal handler instead interrupts
+    whatever line is running, clean-up included, and could leave the process hanging at exit.
+    """
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await task
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 async def _run(options: DemoOptions, console: Console, *, as_json: bool) -> dict[str, Any]:
