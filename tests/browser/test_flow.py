@@ -8,8 +8,9 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import OUTSIDER, Browse, Stack, shoot
+from tests.browser.conftest import OUTSIDER, Browse, shoot
 from worksample.demo import people
+from worksample.demo.stack import DemoStack
 from worksample.demo.story import ARTIFACT_ID
 from worksample.demo.world import CANDIDATE, ENGINEER, LEAD
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 WAIT_SECONDS = 20.0
 
 
-async def sign_in(page: Page, stack: Stack, login: str) -> None:
+async def sign_in(page: Page, stack: DemoStack, login: str) -> None:
     """Through the simulator's OAuth consent page, as a person would click it."""
     await page.goto(stack.api_url + "/board")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -48,7 +49,7 @@ async def fits_the_phone(page: Page) -> None:
     assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-async def test_recruiter_triggers_tracks_scores_and_resends(stack: Stack, chromium: Browse) -> None:
+async def test_recruiter_triggers_tracks_scores_and_resends(stack: DemoStack, chromium: Browse) -> None:
     context = await chromium()
     page = await context.new_page()
     await sign_in(page, stack, LEAD)
@@ -138,7 +139,7 @@ async def test_recruiter_triggers_tracks_scores_and_resends(stack: Stack, chromi
     await fits_the_phone(page)
 
 
-async def test_outsider_is_refused(stack: Stack, chromium: Browse) -> None:
+async def test_outsider_is_refused(stack: DemoStack, chromium: Browse) -> None:
     context = await chromium()
     page = await context.new_page()
     await sign_in(page, stack, OUTSIDER)

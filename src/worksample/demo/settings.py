@@ -7,7 +7,6 @@ must never receive demo rows, and the demo must behave the same on every machine
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
@@ -38,7 +37,6 @@ def demo_settings(
     github_url: str,
     artifacts_dir: Path,
     world: DemoWorld,
-    **extra: Any,
 ) -> Settings:
     return DemoSettings(
         database_url=database_url,
@@ -51,6 +49,8 @@ def demo_settings(
         github_app_slug=world.app_slug,
         github_private_key=SecretStr(world.private_key),
         github_webhook_secret=SecretStr(world.webhook_secret),
+        github_client_id=world.client_id,
+        github_client_secret=SecretStr(world.client_secret),
         artifacts_dir=artifacts_dir,
         sandbox=True,
         # Real GitHub wants a second between writes; the simulator does not, and the demo should
@@ -60,5 +60,4 @@ def demo_settings(
         outbox_allowed_networks=("127.0.0.1/32",),
         outbox_retry_schedule_seconds=(0, 0.5, 1, 2),
         outbox_retry_jitter=0,
-        **extra,
     )

@@ -31,6 +31,9 @@ class DemoWorld:
     app_slug: str
     private_key: str
     webhook_secret: str
+    # The App's OAuth credentials, so people can sign in to the service's pages with GitHub.
+    client_id: str
+    client_secret: str
     installation_id: int
     # login → personal access token (acts as that person on the simulator's GitHub API).
     tokens: dict[str, str]
@@ -78,6 +81,8 @@ async def build_world(control: httpx.AsyncClient, *, service_url: str) -> DemoWo
         app_slug=str(app["slug"]),
         private_key=str(app["private_key"]),
         webhook_secret=webhook_secret,
+        client_id=str(app["client_id"]),
+        client_secret=str(app["client_secret"]),
         installation_id=0,
         tokens=tokens,
     )
