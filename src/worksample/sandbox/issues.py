@@ -8,7 +8,6 @@ Not simulated: editing, closing, labels, assignees, comments on plain issues, ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
@@ -19,10 +18,9 @@ from worksample.sandbox.access import actor_account, require_repo
 from worksample.sandbox.context import ActorDep, SandboxDep
 from worksample.sandbox.errors import GitHubError
 from worksample.sandbox.pagination import PageDep
-from worksample.sandbox.pull_json import author_association, issue_for_pull
-from worksample.sandbox.records import Repo
-from worksample.sandbox.serializers import api, full_name, html, node_id, user
-from worksample.sandbox.state import World, iso
+from worksample.sandbox.pull_json import issue, issue_for_pull
+from worksample.sandbox.records import PlainIssue, Repo
+from worksample.sandbox.state import World
 
 router = APIRouter(prefix="/repos/{owner}/{name}/issues", tags=["issues"])
 
@@ -32,53 +30,9 @@ class IssueIn(BaseModel):
     body: str | None = None
 
 
-@dataclass
-class PlainIssue:
-    id: int
-    repo_id: int
-    number: int
-    title: str
-    body: str | None
-    user_id: int
-    created_at: float
-
-
 def plain_issues(world: World, repo: Repo) -> list[PlainIssue]:
     store: dict[int, list[PlainIssue]] = world.__dict__.setdefault("plain_issues", {})
     return store.setdefault(repo.id, [])
-
-
-def issue_json(world: World, issue: PlainIssue) -> dict[str, Any]:
-    repo = world.repos[issue.repo_id]
-    name = full_name(world, repo)
-    base = api(world, f"/repos/{name}")
-    n = issue.number
-    return {
-        "url": f"{base}/issues/{n}",
-        "repository_url": base,
-        "labels_url": f"{base}/issues/{n}/labels{{/name}}",
-        "comments_url": f"{base}/issues/{n}/comments",
-        "events_url": f"{base}/issues/{n}/events",
-        "html_url": html(world, f"/{name}/issues/{n}"),
-        "id": issue.id,
-        "node_id": node_id("Issue", issue.id),
-        "number": n,
-        "title": issue.title,
-        "user": user(world, world.accounts[issue.user_id]),
-        "labels": [],
-        "state": "open",
-        "locked": False,
-        "assignee": None,
-        "assignees": [],
-        "milestone": None,
-        "comments": 0,
-        "created_at": iso(issue.created_at),
-        "updated_at": iso(issue.created_at),
-        "closed_at": None,
-        "author_association": author_association(world, repo, issue.user_id),
-        "active_lock_reason": None,
-        "body": issue.body,
-    }
 
 
 @router.post("", status_code=201)
@@ -92,7 +46,7 @@ async def create_issue(
         raise GitHubError(422, "Validation Failed", errors=[missing])
     assert actor is not None  # require_repo answered 404 to an anonymous caller
     author = actor_account(world, actor)
-    issue = PlainIssue(
+    created = PlainIssue(
         id=world.next_id(),
         repo_id=repo.id,
         number=repo.next_number,
@@ -102,8 +56,8 @@ async def create_issue(
         created_at=world.now(),
     )
     repo.next_number += 1
-    plain_issues(world, repo).append(issue)
-    data = issue_json(world, issue)
+    plain_issues(world, repo).append(created)
+    data = issue(world, created)
     return JSONResponse(data, status_code=201, headers={"Location": data["url"]})
 
 
@@ -113,7 +67,7 @@ async def list_issues(
 ) -> list[dict[str, Any]]:
     world = sandbox.world
     repo = require_repo(world, actor, owner, name)
-    items = [(i.number, issue_json(world, i)) for i in plain_issues(world, repo)]
+    items = [(i.number, issue(world, i)) for i in plain_issues(world, repo)]
     items += [
         (p.number, issue_for_pull(world, p))
         for (repo_id, _), p in world.pulls.items()

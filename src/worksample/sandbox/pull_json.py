@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from worksample.sandbox.pull_diff import diff_entries
-from worksample.sandbox.records import IssueComment, PullRequest, Repo, Review
+from worksample.sandbox.records import IssueComment, PlainIssue, PullRequest, Repo, Review
 from worksample.sandbox.serializers import api, full_name, html, node_id, repository, user
 from worksample.sandbox.state import World, iso
+
+REACTIONS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
 
 
 def author_association(world: World, repo: Repo, user_id: int) -> str:
@@ -146,6 +148,11 @@ def review(world: World, rev: Review, *, webhook: bool = False) -> dict[str, Any
     }
 
 
+def _reactions(url: str) -> dict[str, Any]:
+    """Reactions are not simulated: every count is zero, as on a thing nobody reacted to."""
+    return {"url": url, "total_count": 0, **dict.fromkeys(REACTIONS, 0)}
+
+
 def issue_comment(world: World, comment: IssueComment) -> dict[str, Any]:
     repo = world.repos[comment.repo_id]
     name = full_name(world, repo)
@@ -162,73 +169,62 @@ def issue_comment(world: World, comment: IssueComment) -> dict[str, Any]:
         "author_association": author_association(world, repo, comment.user_id),
         "performed_via_github_app": None,
         "body": comment.body,
-        "reactions": {
-            "url": f"{base}/issues/comments/{comment.id}/reactions",
-            "total_count": 0,
-            "+1": 0,
-            "-1": 0,
-            "laugh": 0,
-            "hooray": 0,
-            "confused": 0,
-            "heart": 0,
-            "rocket": 0,
-            "eyes": 0,
-        },
+        "reactions": _reactions(f"{base}/issues/comments/{comment.id}/reactions"),
     }
 
 
-def issue_for_pull(world: World, pull: PullRequest) -> dict[str, Any]:
-    """The ``issue`` object of an ``issue_comment`` event on a pull request."""
-    repo = world.repos[pull.repo_id]
+def issue(world: World, item: PlainIssue | PullRequest) -> dict[str, Any]:
+    """GitHub's issue JSON (``GET /repos/{o}/{r}/issues``, the ``issue`` of ``issue_comment`` events)."""
+    repo = world.repos[item.repo_id]
+    # A pull request's page on github.com is under /pull/, an issue's under /issues/.
+    web_kind = "pull" if isinstance(item, PullRequest) else "issues"
     name = full_name(world, repo)
     base = api(world, f"/repos/{name}")
-    n = pull.number
+    n = item.number
     return {
         "url": f"{base}/issues/{n}",
         "repository_url": base,
         "labels_url": f"{base}/issues/{n}/labels{{/name}}",
         "comments_url": f"{base}/issues/{n}/comments",
         "events_url": f"{base}/issues/{n}/events",
-        "html_url": html(world, f"/{name}/pull/{n}"),
-        "id": pull.id,
-        "node_id": node_id("Issue", pull.id),
+        "html_url": html(world, f"/{name}/{web_kind}/{n}"),
+        "id": item.id,
+        "node_id": node_id("Issue", item.id),
         "number": n,
-        "title": pull.title,
-        "user": user(world, world.accounts[pull.user_id]),
+        "title": item.title,
+        "user": user(world, world.accounts[item.user_id]),
         "labels": [],
-        "state": pull.state,
+        "state": item.state,
         "locked": False,
         "assignee": None,
         "assignees": [],
         "milestone": None,
-        "comments": pull.comments,
-        "created_at": iso(pull.created_at),
-        "updated_at": iso(pull.updated_at),
-        "closed_at": iso(pull.closed_at),
-        "author_association": author_association(world, repo, pull.user_id),
+        "comments": item.comments,
+        "created_at": iso(item.created_at),
+        "updated_at": iso(item.updated_at),
+        "closed_at": iso(item.closed_at),
+        "author_association": author_association(world, repo, item.user_id),
         "active_lock_reason": None,
-        "draft": pull.draft,
-        "pull_request": {
-            "url": f"{base}/pulls/{n}",
-            "html_url": html(world, f"/{name}/pull/{n}"),
-            "diff_url": html(world, f"/{name}/pull/{n}.diff"),
-            "patch_url": html(world, f"/{name}/pull/{n}.patch"),
-            "merged_at": iso(pull.merged_at),
-        },
-        "body": pull.body,
-        "reactions": {
-            "url": f"{base}/issues/{n}/reactions",
-            "total_count": 0,
-            "+1": 0,
-            "-1": 0,
-            "laugh": 0,
-            "hooray": 0,
-            "confused": 0,
-            "heart": 0,
-            "rocket": 0,
-            "eyes": 0,
-        },
+        "body": item.body,
+        "reactions": _reactions(f"{base}/issues/{n}/reactions"),
         "timeline_url": f"{base}/issues/{n}/timeline",
         "performed_via_github_app": None,
         "state_reason": None,
+    }
+
+
+def issue_for_pull(world: World, pull: PullRequest) -> dict[str, Any]:
+    """A pull request as an issue: the ``issue`` object of an ``issue_comment`` event on it."""
+    name = full_name(world, world.repos[pull.repo_id])
+    web = html(world, f"/{name}/pull/{pull.number}")
+    return {
+        **issue(world, pull),
+        "draft": pull.draft,
+        "pull_request": {
+            "url": api(world, f"/repos/{name}/pulls/{pull.number}"),
+            "html_url": web,
+            "diff_url": f"{web}.diff",
+            "patch_url": f"{web}.patch",
+            "merged_at": iso(pull.merged_at),
+        },
     }

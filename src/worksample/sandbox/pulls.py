@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from worksample.sandbox.access import actor_account, require_repo, user_permission
+from worksample.sandbox.auth import Actor
 from worksample.sandbox.context import ActorDep, SandboxDep
 from worksample.sandbox.errors import GitHubError, not_found
 from worksample.sandbox.gitops import move_ref
@@ -59,13 +60,40 @@ class ReadyIn(BaseModel):
     login: str
 
 
+def _invalid(**error: str) -> GitHubError:
+    return GitHubError(422, "Validation Failed", errors=[{"resource": "PullRequest", **error}])
+
+
 def _branch_name(repo_owner: str, head: str) -> str:
     owner, sep, branch = head.partition(":")
     if sep and owner.lower() != repo_owner.lower():
-        raise GitHubError(
-            422, "Validation Failed", errors=[{"resource": "PullRequest", "field": "head", "code": "invalid"}]
-        )
+        raise _invalid(field="head", code="invalid")
     return branch if sep else head
+
+
+def _writable_pull(
+    sandbox: SandboxDep, actor: Actor | None, owner: str, name: str, number: int, permission: str
+) -> tuple[Repo, PullRequest, Account]:
+    """The repository, the pull request and the acting account, for a write needing ``permission``."""
+    world = sandbox.world
+    repo = require_repo(world, actor, owner, name, permission, write=True)
+    assert actor is not None  # require_repo answered 404 to an anonymous caller
+    return repo, world.pull(repo, number), actor_account(world, actor)
+
+
+async def _change_requested(
+    sandbox: SandboxDep, pull: PullRequest, sender: Account, accounts: list[Account], *, requested: bool
+) -> None:
+    """Add (``requested``) or remove review requests; an unchanged one fires no event, as on GitHub."""
+    action = "review_requested" if requested else "review_request_removed"
+    for account in accounts:
+        if (account.id in pull.requested_reviewer_ids) == requested:
+            continue
+        if requested:
+            pull.requested_reviewer_ids.append(account.id)
+        else:
+            pull.requested_reviewer_ids.remove(account.id)
+        await emit_pull_event(sandbox, action, pull, sender, requested_reviewer=user(sandbox.world, account))
 
 
 @router.post(PULLS, status_code=201)
@@ -77,44 +105,19 @@ async def create_pull(
     assert actor is not None
     head_ref, base_ref = _branch_name(owner, body.head), _branch_name(owner, body.base)
     head, base = repo.refs.get(f"refs/heads/{head_ref}"), repo.refs.get(f"refs/heads/{base_ref}")
-    for field, sha in (("head", head), ("base", base)):
-        if sha is None:
-            raise GitHubError(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": field, "code": "invalid"}],
-            )
-    assert head is not None
-    assert base is not None
+    if head is None:
+        raise _invalid(field="head", code="invalid")
+    if base is None:
+        raise _invalid(field="base", code="invalid")
     if head == base or repo.git.is_ancestor(head, base):
-        raise GitHubError(
-            422,
-            "Validation Failed",
-            errors=[
-                {
-                    "resource": "PullRequest",
-                    "code": "custom",
-                    "message": f"No commits between {base_ref} and {head_ref}",
-                }
-            ],
-        )
+        raise _invalid(code="custom", message=f"No commits between {base_ref} and {head_ref}")
     for other in world.pulls.values():
         if (
             other.repo_id == repo.id
             and other.state == "open"
             and (other.head_ref, other.base_ref) == (head_ref, base_ref)
         ):
-            raise GitHubError(
-                422,
-                "Validation Failed",
-                errors=[
-                    {
-                        "resource": "PullRequest",
-                        "code": "custom",
-                        "message": f"A pull request already exists for {owner}:{head_ref}.",
-                    }
-                ],
-            )
+            raise _invalid(code="custom", message=f"A pull request already exists for {owner}:{head_ref}.")
     sender = actor_account(world, actor)
     now = world.now()
     pull = PullRequest(
@@ -176,10 +179,7 @@ async def update_pull(
     owner: str, name: str, number: int, body: UpdatePullIn, sandbox: SandboxDep, actor: ActorDep
 ) -> dict[str, Any]:
     world = sandbox.world
-    repo = require_repo(world, actor, owner, name, "pull", write=True)
-    assert actor is not None
-    pull = world.pull(repo, number)
-    sender = actor_account(world, actor)
+    repo, pull, sender = _writable_pull(sandbox, actor, owner, name, number, "pull")
     _may_edit(sandbox, repo, pull, sender)
     changes: dict[str, Any] = {}
     for key in ("title", "body"):
@@ -204,15 +204,13 @@ async def merge_pull(
     owner: str, name: str, number: int, sandbox: SandboxDep, actor: ActorDep, body: MergeIn | None = None
 ) -> dict[str, Any]:
     world = sandbox.world
-    repo = require_repo(world, actor, owner, name, "push", write=True)
+    repo, pull, sender = _writable_pull(sandbox, actor, owner, name, number, "push")
     assert actor is not None
     body = body or MergeIn()
-    pull = world.pull(repo, number)
     if pull.state != "open":
         raise GitHubError(405, "Pull Request is not mergeable")
     if body.sha is not None and body.sha != pull.head_sha:
         raise GitHubError(409, "Head branch was modified. Review and try the merge again.")
-    sender = actor_account(world, actor)
     head = repo.git.commit(pull.head_sha)
     assert head is not None
     # The simulator does not merge file by file: the result takes the head's tree, which is exact
@@ -244,9 +242,7 @@ async def request_reviewers(
     owner: str, name: str, number: int, body: ReviewersIn, sandbox: SandboxDep, actor: ActorDep
 ) -> dict[str, Any]:
     world = sandbox.world
-    repo = require_repo(world, actor, owner, name, "triage", write=True)
-    assert actor is not None
-    pull = world.pull(repo, number)
+    repo, pull, sender = _writable_pull(sandbox, actor, owner, name, number, "triage")
     if body.team_reviewers:
         raise GitHubError(422, "team reviewers are not simulated")
     reviewers = []
@@ -261,14 +257,7 @@ async def request_reviewers(
         if account.id == pull.user_id:
             raise GitHubError(422, "Review cannot be requested from pull request author.")
         reviewers.append(account)
-    sender = actor_account(world, actor)
-    for account in reviewers:
-        if account.id in pull.requested_reviewer_ids:
-            continue
-        pull.requested_reviewer_ids.append(account.id)
-        await emit_pull_event(
-            sandbox, "review_requested", pull, sender, requested_reviewer=user(world, account)
-        )
+    await _change_requested(sandbox, pull, sender, reviewers, requested=True)
     return pull_request(world, pull, full=False)
 
 
@@ -277,17 +266,9 @@ async def remove_requested_reviewers(
     owner: str, name: str, number: int, body: ReviewersIn, sandbox: SandboxDep, actor: ActorDep
 ) -> dict[str, Any]:
     world = sandbox.world
-    repo = require_repo(world, actor, owner, name, "triage", write=True)
-    assert actor is not None
-    pull = world.pull(repo, number)
-    sender = actor_account(world, actor)
-    for login in body.reviewers:
-        account = world.account(login)
-        if account is not None and account.id in pull.requested_reviewer_ids:
-            pull.requested_reviewer_ids.remove(account.id)
-            await emit_pull_event(
-                sandbox, "review_request_removed", pull, sender, requested_reviewer=user(world, account)
-            )
+    _repo, pull, sender = _writable_pull(sandbox, actor, owner, name, number, "triage")
+    accounts = [a for a in map(world.account, body.reviewers) if a is not None]
+    await _change_requested(sandbox, pull, sender, accounts, requested=False)
     return pull_request(world, pull, full=False)
 
 

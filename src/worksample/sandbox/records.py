@@ -152,6 +152,26 @@ class PullRequest:
 
 
 @dataclass
+class PlainIssue:
+    """An issue that is not a pull request. Never edited, closed or commented on in the simulator."""
+
+    id: int
+    repo_id: int
+    number: int
+    title: str
+    body: str | None
+    user_id: int
+    created_at: float
+    state: Literal["open"] = "open"
+    comments: int = 0
+    closed_at: None = None
+
+    @property
+    def updated_at(self) -> float:
+        return self.created_at
+
+
+@dataclass
 class Review:
     id: int
     repo_id: int
