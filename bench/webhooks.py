@@ -169,12 +169,17 @@ async def main(seconds: float, concurrency: int) -> int:
             await wait_ready(client, process)
         body = payload()
         print(f"uvicorn on {base_url}, PostgreSQL {database}, queue {queue}; {len(body)} B payload")
-        print(f"{concurrency} concurrent clients for {seconds:.0f} s ...")
+        print(
+            f"{concurrency} concurrent clients for {seconds:.0f} s "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs) ..."
+        )
         started, cpu_before = time.monotonic(), cpu_seconds(process.pid)
+        client_cpu_before = time.process_time()
         latencies, delivered, failures = await load(
             base_url, body, secret, seconds=seconds, concurrency=concurrency
         )
         elapsed, cpu_used = time.monotonic() - started, cpu_seconds(process.pid) - cpu_before
+        client_cpu = time.process_time() - client_cpu_before
         async with engine.connect() as connection:
             rows = (await connection.execute(select(func.count()).select_from(GitHubDelivery))).scalar_one()
         await engine.dispose()
@@ -193,6 +198,8 @@ async def main(seconds: float, concurrency: int) -> int:
                 f"{100 * cpu_used / elapsed:.0f}% of one core; load average {os.getloadavg()[0]:.1f} "
                 f"on {os.cpu_count()} CPUs (other processes on this machine compete for them)"
             )
+            # Near 100% would mean the figures measure this load generator, not the service.
+            print(f"load generator CPU: {100 * client_cpu / elapsed:.0f}% of one core")
         print(f"not acknowledged: {failures}; rows recorded: {rows}; jobs queued: {queued}")
         ok = failures == 0 and rows == len(latencies) and queued == len(latencies)
         return 0 if ok else 1

@@ -73,6 +73,8 @@ def create_app(
             github = _github_app(settings, github_transport)
             if github is not None:
                 stack.push_async_callback(github.aclose)
+            webhook_engine = github_webhooks.create_webhook_engine(settings)
+            stack.push_async_callback(webhook_engine.dispose)
             app.state.resources = Resources(
                 settings=settings,
                 engine=engine,
@@ -80,6 +82,7 @@ def create_app(
                 catalog=catalog,
                 arq_pool=pool,
                 github=github,
+                webhook_engine=webhook_engine,
             )
             log.info("app.started artifacts=%d database=%s", len(catalog), engine.url.get_backend_name())
             yield

@@ -34,6 +34,8 @@ class Resources:
     arq_pool: Any
     # None when no GitHub App is configured (sandbox runs without a simulator).
     github: GitHubApp | None
+    # The webhook intake's own pool: autocommit, no pre-ping (see api/github_webhooks.py).
+    webhook_engine: AsyncEngine
 
 
 def get_resources(request: Request) -> Resources:

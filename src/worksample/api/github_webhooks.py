@@ -7,6 +7,10 @@ stored), malformed JSON (400). Events no handler wants are acknowledged and name
 rest are recorded by ``X-GitHub-Delivery`` (a redelivery keeps its GUID, so a second copy is
 answered "duplicate" and nothing more happens) and committed before the job is enqueued. Should
 the enqueue fail, the worker's sweeper finds the unprocessed row later.
+
+This is the hottest route, so it costs two round trips: one autocommitted ``INSERT … ON CONFLICT
+DO NOTHING RETURNING`` (a single statement is its own transaction, committed when it answers) on
+an engine of its own, and one Redis script for the job (``jobs.webhooks.enqueue_delivery``).
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from worksample.api.deps import Resources
 from worksample.api.errors import ApiError
+from worksample.config import Settings
 from worksample.db.models import GitHubDelivery
+from worksample.db.session import create_engine
 from worksample.github.handlers import router as handlers
 from worksample.github.signatures import verify
 from worksample.jobs.webhooks import enqueue_delivery
@@ -74,21 +82,54 @@ def _secrets(resources: Resources) -> list[str]:
     return found
 
 
-async def _record(engine: AsyncEngine, values: dict[str, Any]) -> bool:
-    """Insert and commit the delivery unless its id is already there; True when this call inserted it.
+def create_webhook_engine(settings: Settings) -> AsyncEngine:
+    """The intake's engine (built once, in the app's lifespan).
 
-    A Core statement on a connection of its own rather than an ORM session: this is the only
-    write of the hottest route, and the session's bookkeeping would be pure overhead.
+    Autocommit, as its one statement needs no BEGIN and COMMIT around it; and no ``pool_pre_ping``,
+    which on asyncpg is three more round trips per request (BEGIN, an empty query, ROLLBACK). A
+    connection that died while pooled is handled the optimistic way instead: see :func:`_record`.
     """
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(GitHubDelivery)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["delivery_id"])
-        .returning(GitHubDelivery.id)
-    )
-    async with engine.begin() as connection:
-        return (await connection.execute(statement)).first() is not None
+    return create_engine(settings, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+
+
+_INSERTS: dict[str, Insert] = {}
+
+
+def _insert_delivery(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT (delivery_id) DO NOTHING RETURNING id``, built once per dialect."""
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(GitHubDelivery)
+            .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(GitHubDelivery.id)
+        )
+        _INSERTS[dialect] = statement
+    return statement
+
+
+async def _record(engine: AsyncEngine, values: dict[str, Any]) -> bool:
+    """Insert (and so commit) the delivery; True when it is new, or might be ours (see below).
+
+    A pooled connection the database closed (a restart, an idle timeout) fails on first use; the
+    pool then drops it and every connection older, and the statement is tried once more on a fresh
+    one. GitHub does not redeliver a failed delivery by itself, so failing the request would lose
+    it. Had the first try committed before the connection broke, the retry finds the row: that is
+    answered as new, not duplicate, because enqueueing again is harmless (the job id is the
+    delivery id) and not enqueueing could leave the delivery for the sweeper.
+    """
+    statement = _insert_delivery(engine.dialect.name)
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(statement, values)).first() is not None
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("webhook.connection_lost delivery=%s error=%r", values["delivery_id"], exc.orig)
+    async with engine.connect() as connection:
+        await connection.execute(statement, values)
+    return True
 
 
 @router.post(WEBHOOK_PATH, status_code=202, summary="GitHub App webhook deliveries")
@@ -132,7 +173,7 @@ async def receive_github_webhook(request: Request) -> JSONResponse:
     installation = data.get("installation")
     installation_id = installation.get("id") if isinstance(installation, dict) else None
     inserted = await _record(
-        resources.engine,
+        resources.webhook_engine,
         {
             "delivery_id": delivery_id,
             "event": event,

@@ -19,6 +19,9 @@ from typing import Any
 
 from arq import Retry
 from arq.connections import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 from githubkit.exception import RateLimitExceeded
 from sqlalchemy import select, update
 
@@ -42,12 +45,35 @@ STALE_AFTER_SECONDS = 60.0
 SWEEP_BATCH = 500
 
 
+# What arq's ``enqueue_job`` does — no job or result under this id yet, then the job and its queue
+# entry — in one atomic round trip instead of three (WATCH, EXISTS, MULTI…EXEC): this runs inside
+# every webhook acknowledgement. The job is arq's own format from arq's own serializer (arq is
+# pinned; the front-door tests run these jobs through the real worker).
+_ENQUEUE_UNLESS_KNOWN = """
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+redis.call('PSETEX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+return 1
+"""
+
+
 async def enqueue_delivery(redis: ArqRedis, delivery_id: str, *, queue_name: str | None = None) -> bool:
-    """Queue the delivery's job; False when it is already queued or running (same job id)."""
-    job = await redis.enqueue_job(
-        WEBHOOK_JOB, delivery_id=delivery_id, _job_id=delivery_id, _queue_name=queue_name
+    """Queue the delivery's job; False when it is already queued, running or just run (same job id)."""
+    enqueued_ms = timestamp_ms()
+    job = serialize_job(
+        WEBHOOK_JOB, (), {"delivery_id": delivery_id}, None, enqueued_ms, serializer=redis.job_serializer
     )
-    return job is not None
+    # EVALSHA: only the hash travels, and the text only when Redis does not know the script yet.
+    enqueue = redis.register_script(_ENQUEUE_UNLESS_KNOWN)
+    added = await enqueue(
+        keys=[
+            job_key_prefix + delivery_id,
+            result_key_prefix + delivery_id,
+            queue_name or redis.default_queue_name,
+        ],
+        args=[redis.expires_extra_ms, job, enqueued_ms, delivery_id],
+    )
+    return bool(added)
 
 
 async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
