@@ -123,3 +123,14 @@ def test_render_reports_an_unwritable_path_without_a_traceback(run: CliRunner, t
     code, _, err = invoke(run, *args, "--artifacts-dir", str(DEFAULT_ARTIFACTS_DIR))
     assert code == 2
     assert err.startswith(f"error: --out {out}: cannot write README.md: ")
+
+
+def test_a_bad_setting_in_the_environment_is_named_not_a_traceback(
+    run: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without --artifacts-dir the folder comes from the settings, which must all parse.
+    monkeypatch.setenv("WORKSAMPLE_SMTP_PORT", "twenty-five")
+    for command in ("list", "lint"):
+        code, _, err = invoke(run, command)
+        assert code == 2
+        assert "WORKSAMPLE_SMTP_PORT" in err

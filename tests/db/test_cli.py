@@ -97,3 +97,34 @@ def test_apikey_for_a_bad_login_is_refused(db_env: dict[str, str]) -> None:
     assert result.exit_code == 2
     assert "'not a login' is not a GitHub organization login" in result.stderr
     assert result.stdout == ""
+
+
+def test_apikey_on_an_unmigrated_database_says_to_upgrade(db_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["apikey", "create", "--org", "acme"], env=db_env)
+    assert result.exit_code == 2
+    assert "run `worksample db upgrade` first" in result.stderr
+    assert result.stdout == ""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert runner.invoke(cli, ["db", "upgrade"], env=db_env).exit_code == 0
+    assert runner.invoke(cli, ["apikey", "create", "--org", "acme"], env=db_env).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args", [["db", "current"], ["db", "upgrade"], ["apikey", "create", "--org", "acme"]]
+)
+def test_an_unreachable_database_is_one_line_not_a_traceback(args: list[str]) -> None:
+    # Port 9 (discard) has no PostgreSQL on this machine: the connection is refused at once.
+    env = {"WORKSAMPLE_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/none", "WORKSAMPLE_SANDBOX": "1"}
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.startswith("error: the database cannot be used (WORKSAMPLE_DATABASE_URL):")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_revision_is_refused_plainly(db_env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--revision", "nope"], env=db_env)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "nope" in result.stderr

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from worksample.api.keys import NewKey, create_api_key, revoke_api_key
-from worksample.config import ConfigError, load_settings
+from worksample.cli.failures import operator_errors, require_migrated
+from worksample.config import load_settings
 from worksample.db.session import create_engine, create_sessionmaker, session_scope
 
 app = typer.Typer(help="API keys for the recruiter/ATS API.", no_args_is_help=True)
@@ -21,6 +22,7 @@ app = typer.Typer(help="API keys for the recruiter/ATS API.", no_args_is_help=Tr
 async def _create(org: str, name: str | None) -> NewKey:
     engine = create_engine(load_settings())
     try:
+        await require_migrated(engine)
         async with session_scope(create_sessionmaker(engine)) as session:
             return await create_api_key(session, org, name=name)
     finally:
@@ -33,11 +35,8 @@ def create(
     name: Annotated[str | None, typer.Option("--name", help="A label, e.g. the ATS using it.")] = None,
 ) -> None:
     """Create a key for ORG (the organization is registered on first use) and print it once."""
-    try:
+    with operator_errors():
         new = asyncio.run(_create(org, name))
-    except (ConfigError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     typer.echo(f"API key for {new.organization_login} (prefix {new.prefix}); it is shown only now:", err=True)
     typer.echo(new.key)
 
@@ -45,6 +44,7 @@ def create(
 async def _revoke(prefix: str) -> bool:
     engine = create_engine(load_settings())
     try:
+        await require_migrated(engine)
         async with session_scope(create_sessionmaker(engine)) as session:
             return await revoke_api_key(session, prefix)
     finally:
@@ -54,11 +54,8 @@ async def _revoke(prefix: str) -> bool:
 @app.command("revoke")
 def revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (the part after wsk_).")]) -> None:
     """Revoke a key; requests with it are refused from now on."""
-    try:
+    with operator_errors():
         done = asyncio.run(_revoke(prefix))
-    except (ConfigError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     if not done:
         typer.echo(f"error: no active key with prefix {prefix!r}", err=True)
         raise typer.Exit(1)

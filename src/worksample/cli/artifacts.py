@@ -16,7 +16,7 @@ from worksample.artifacts.catalog import Catalog, load_catalog
 from worksample.artifacts.errors import ArtifactError, RenderError, UnknownArtifact, VariableError
 from worksample.artifacts.lint import lint_catalog
 from worksample.artifacts.render import render_artifact
-from worksample.config import Settings
+from worksample.config import ConfigError, load_settings
 
 EXIT_BROKEN = 1
 EXIT_BAD_INPUT = 2
@@ -35,8 +35,17 @@ def _fail(code: int, *lines: str) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _directory(given: Path | None) -> Path:
+    if given is not None:
+        return given
+    try:
+        return load_settings().artifacts_dir
+    except ConfigError as exc:
+        _fail(EXIT_BAD_INPUT, str(exc))
+
+
 def _catalog(directory: Path | None) -> Catalog:
-    path = directory if directory is not None else Settings().artifacts_dir
+    path = _directory(directory)
     try:
         return load_catalog(path)
     except ArtifactError as exc:
@@ -94,7 +103,7 @@ def render(
 @app.command("lint")
 def lint(artifacts_dir: ArtifactsDir = None) -> None:
     """Check every artifact: manifest, templates, reviewer guide, and that no reviewer text leaks."""
-    directory = artifacts_dir if artifacts_dir is not None else Settings().artifacts_dir
+    directory = _directory(artifacts_dir)
     try:
         problems = lint_catalog(directory)
     except ArtifactError as exc:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from worksample.config import ConfigError, load_settings
+from worksample.cli.failures import operator_errors
+from worksample.config import load_settings
 from worksample.db import migrate
 from worksample.db.session import create_engine
 
@@ -29,11 +30,8 @@ def upgrade(
     revision: Annotated[str, typer.Option("--revision", help="Target revision.")] = "head",
 ) -> None:
     """Apply the migrations up to REVISION (default: the newest) on WORKSAMPLE_DATABASE_URL."""
-    try:
+    with operator_errors():
         before, after = asyncio.run(_upgrade(revision))
-    except (ConfigError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     if before == after:
         typer.echo(f"database already at revision {after}")
     else:
@@ -51,11 +49,8 @@ async def _current() -> str | None:
 @app.command("current")
 def current() -> None:
     """Print the database's revision and whether it is the newest."""
-    try:
+    with operator_errors():
         revision = asyncio.run(_current())
-    except (ConfigError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     head = migrate.head_revision()
     state = "up to date" if revision == head else f"behind head {head}; run `worksample db upgrade`"
     typer.echo(f"{revision or 'empty'} ({state})")

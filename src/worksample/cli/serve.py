@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from worksample.app import create_app
+from worksample.cli.failures import LogLevel
 from worksample.config import ConfigError, load_settings
 
 app = typer.Typer(help="Serve the HTTP API.")
@@ -18,7 +19,9 @@ app = typer.Typer(help="Serve the HTTP API.")
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
+    log_level: Annotated[
+        LogLevel, typer.Option("--log-level", case_sensitive=False, help="How much to log.")
+    ] = LogLevel.INFO,
 ) -> None:
     """Serve the API on HOST:PORT until interrupted (migrate first: `worksample db upgrade`)."""
     try:
@@ -28,4 +31,4 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, proxy_headers=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level.value, proxy_headers=False)

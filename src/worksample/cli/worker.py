@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from worksample.cli.failures import LogLevel
 from worksample.config import ConfigError, Settings, load_settings
 from worksample.jobs.worker import build_worker, close_worker
 
@@ -31,7 +32,9 @@ async def _run(settings: Settings, *, burst: bool, max_jobs: int) -> None:
 def worker(
     burst: Annotated[bool, typer.Option("--burst", help="Run the queued jobs, then exit.")] = False,
     max_jobs: Annotated[int, typer.Option("--max-jobs", min=1, max=1000, help="Jobs run at once.")] = 10,
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
+    log_level: Annotated[
+        LogLevel, typer.Option("--log-level", case_sensitive=False, help="How much to log.")
+    ] = LogLevel.INFO,
 ) -> None:
     """Process jobs from the queue named by WORKSAMPLE_QUEUE_NAME until interrupted."""
     try:
