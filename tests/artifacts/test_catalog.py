@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.artifacts.conftest import ArtifactFactory
-from worksample.artifacts.catalog import Catalog, load_catalog
+from worksample.artifacts.catalog import MAX_FILE_BYTES, Catalog, load_catalog
 from worksample.artifacts.errors import ArtifactError, UnknownArtifact
 
 
@@ -117,4 +117,14 @@ def test_two_files_rendering_to_one_path_are_refused(make_artifact: ArtifactFact
 def test_template_that_is_not_utf8_is_refused(make_artifact: ArtifactFactory) -> None:
     root = make_artifact(extra_files={"bad.md.j2": b"caf\xe9\n"})
     with pytest.raises(ArtifactError, match=r"sample/repo/bad.md.j2: not UTF-8 text"):
+        load_catalog(root)
+
+
+@pytest.mark.parametrize("name", ["artifact.toml", "REVIEWER_GUIDE.md"])
+def test_an_oversized_manifest_or_guide_is_refused(make_artifact: ArtifactFactory, name: str) -> None:
+    root = make_artifact()
+    path = root / "sample" / name
+    with path.open("a") as grown:
+        grown.write("\n# padding\n" * (MAX_FILE_BYTES // 10))
+    with pytest.raises(ArtifactError, match=rf"sample/{name}: larger than {MAX_FILE_BYTES} bytes"):
         load_catalog(root)

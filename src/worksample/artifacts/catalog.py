@@ -33,7 +33,8 @@ TREE_DIR = "repo"
 TEMPLATE_SUFFIX = ".j2"
 # Names the renderer puts in every template's context; a variable may not shadow them.
 RESERVED_NAMES = frozenset({"artifact"})
-# Generous for prose and small fixtures; a bigger file is almost certainly a mistake in the folder.
+# Generous for prose and small fixtures (the manifest and the guide too); a bigger file is almost
+# certainly a mistake in the folder.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
@@ -128,13 +129,25 @@ def _load_manifest(folder: Path) -> Manifest:
         raise ArtifactError(f"{where}: {problems}") from None
 
 
-def _read_text(path: Path, where: str) -> str:
+def _read_bytes(path: Path, where: str) -> bytes:
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArtifactError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        # Checked before reading, so a huge file dropped in by mistake is not read into memory.
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ArtifactError(f"{where}: larger than {MAX_FILE_BYTES} bytes")
+        return path.read_bytes()
     except OSError as exc:
         raise ArtifactError(f"{where}: cannot read: {exc.strerror}") from None
+
+
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _read_text(path: Path, where: str) -> str:
+    return _utf8(_read_bytes(path, where), where)
 
 
 def _load_tree(root: Path, where: str) -> dict[str, bytes]:
@@ -143,11 +156,9 @@ def _load_tree(root: Path, where: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     outputs: dict[str, str] = {}
     for rel in _walk(root, "", where):
-        data = (root / rel).read_bytes()
-        if len(data) > MAX_FILE_BYTES:
-            raise ArtifactError(f"{where}/{rel}: larger than {MAX_FILE_BYTES} bytes")
+        data = _read_bytes(root / rel, f"{where}/{rel}")
         if rel.endswith(TEMPLATE_SUFFIX):
-            _read_text(root / rel, f"{where}/{rel}")
+            _utf8(data, f"{where}/{rel}")
         output = output_path(rel)
         if not output or output.endswith("/"):
             raise ArtifactError(f"{where}/{rel}: a template needs a name before {TEMPLATE_SUFFIX}")
