@@ -181,3 +181,29 @@ async def test_reviewer_page_shows_the_guide_and_the_scorecard_format(web: Web) 
     assert "You review as <strong>lead</strong>" in page.text
     # Not submitted yet: nothing is waiting in the queue.
     assert assignment_id not in (await lead.get("/review")).text
+
+
+async def test_sending_the_same_form_twice_makes_one_assignment(web: Web) -> None:
+    """A double click, or Back and send again, must not give the candidate two repositories."""
+    lead = await web.signed_in("lead-eng")
+    form = await lead.get("/assignments/new")
+    key = re.search(r'name="form_key" value="([^"]+)"', form.text)
+    assert key, "the trigger form carries no key of its own"
+    data = {**FORM, "csrf_token": csrf_of(form), "form_key": key.group(1)}
+    first = await lead.post("/assignments/new", data=data)
+    second = await lead.post("/assignments/new", data=data)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"].split("?")[0] == first.headers["location"].split("?")[0]
+    assert len((await web.api.get("/v1/assignments")).json()["items"]) == 1
+
+    # The same form changed and sent again: said plainly, and the fresh form it shows works.
+    changed = await lead.post("/assignments/new", data={**data, "candidate": "hubot"})
+    assert changed.status_code == 422
+    assert "already sent" in changed.text
+    fresh = re.search(r'name="form_key" value="([^"]+)"', changed.text)
+    assert fresh and fresh.group(1) != key.group(1)
+    again = await lead.post(
+        "/assignments/new", data={**data, "candidate": "hubot", "form_key": fresh.group(1)}
+    )
+    assert again.status_code == 303
+    assert len((await web.api.get("/v1/assignments")).json()["items"]) == 2

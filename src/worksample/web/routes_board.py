@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,6 +25,14 @@ from worksample.web.render import page
 router = APIRouter(include_in_schema=False)
 
 BOARD_LIMIT = 200
+# The trigger form's own idempotency key: a form sent twice (a double click, Back and send again)
+# replays the first answer instead of making a second assignment. Anything else is no key of ours.
+FORM_KEY = "form_key"
+_FORM_KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+KEY_REUSED = (
+    "This form was already sent, with other values, and made an assignment. "
+    "The form below is a fresh one with your values: send it to make another assignment."
+)
 
 
 @router.get("/board")
@@ -74,6 +84,8 @@ async def board(
 def _form_page(
     viewer: Any, catalog: Any, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
+    if not _FORM_KEY_SHAPE.fullmatch(values.get(FORM_KEY, "")):
+        values = {**values, FORM_KEY: secrets.token_urlsafe(16)}
     chosen = values.get("artifact") or (catalog.ids()[0] if len(catalog) else "")
     try:
         artifact = catalog.get(chosen) if chosen else None
@@ -89,6 +101,7 @@ def _form_page(
         values=values,
         errors=errors,
         general=errors.get(GENERAL),
+        form_key=values[FORM_KEY],
     )
 
 
@@ -118,10 +131,14 @@ async def trigger_assignment(
     if isinstance(parsed, dict):
         return _form_page(viewer, catalog, values, parsed, 422)
     org = await db.get_one(Organization, viewer.org_id)
+    form_key = values.get(FORM_KEY, "")
+    key = f"web-form:{form_key}" if _FORM_KEY_SHAPE.fullmatch(form_key) else None
     try:
-        answer = await create_assignment(parsed, org, db, settings, catalog, github, arq_pool, None)
+        answer = await create_assignment(parsed, org, db, settings, catalog, github, arq_pool, key)
     except ApiError as exc:
         await db.rollback()
+        if exc.code == "idempotency_key_reused":
+            return _form_page(viewer, catalog, {**values, FORM_KEY: ""}, {GENERAL: KEY_REUSED}, exc.status)
         errors = field_errors(exc.fields) if exc.fields else {GENERAL: exc.message}
         return _form_page(viewer, catalog, values, errors, exc.status)
     created = json.loads(bytes(answer.body))
