@@ -19,7 +19,7 @@ from worksample.artifacts.model import Rubric
 from worksample.db.models import Assignment, ReviewRow, Submission
 from worksample.db.timeline import record_event
 from worksample.db.types import utcnow
-from worksample.github.handlers.context import int_field, str_field
+from worksample.github.payload import int_field, str_field
 from worksample.review import github_calls as calls
 from worksample.review.routing import resolve_reviewer_ids
 from worksample.review.timestamps import parse_github_time

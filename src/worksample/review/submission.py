@@ -17,7 +17,7 @@ from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, Submission
 from worksample.db.timeline import record_event
 from worksample.db.types import utcnow
-from worksample.github.handlers.context import int_field, str_field
+from worksample.github.payload import int_field, str_field
 from worksample.review.assignments import advance
 from worksample.review.github_calls import get_pull
 from worksample.review.timestamps import parse_github_time

@@ -1,4 +1,15 @@
-"""What every webhook handler receives besides the event: the job's session and shared resources."""
+"""What every webhook handler receives besides the event, and the steps handlers share.
+
+A handler about an assignment's repository starts the same way each time::
+
+    assignment = await context.locked_assignment(event)      # or, to call GitHub too:
+    target = await context.assignment_repo(event)            # .assignment, .owner, .name, .gh
+    if target is None:
+        return NOT_OURS
+
+and a handler that learns of the candidate's pull request records and routes it with
+:meth:`HandlerContext.record_and_route`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +20,27 @@ from githubkit import GitHub
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.artifacts.catalog import Catalog
+from worksample.db.models import Assignment, Submission
 from worksample.github.client import GitHubApp
+from worksample.github.payload import int_field, str_field
 from worksample.github.routing import WebhookEvent
+from worksample.review.assignments import lock_assignment_for_repo
+from worksample.review.routing import route_review
+from worksample.review.submission import fetch_and_record
+
+# The note of every handler for a repository that is not an assignment's.
+NOT_OURS = "ignored: not an assignment repository"
+
+
+@dataclass(frozen=True)
+class AssignmentRepo:
+    """The assignment an event is about, locked for the job's transaction, and its repository."""
+
+    assignment: Assignment
+    owner: str
+    name: str
+    # The installation's client, acting as the App on this repository.
+    gh: GitHub[Any]
 
 
 @dataclass
@@ -23,28 +53,45 @@ class HandlerContext:
     public_url: str
 
     def installation_client(self, event: WebhookEvent) -> GitHub[Any]:
-        installation = event.data.get("installation")
-        installation_id = installation.get("id") if isinstance(installation, dict) else None
-        if not isinstance(installation_id, int):
+        installation_id = int_field(event.data, "installation", "id")
+        if installation_id is None:
             raise ValueError(f"{event.event} delivery {event.delivery_id} names no installation")
         return self.github.installation(installation_id)
 
+    async def locked_assignment(self, event: WebhookEvent) -> Assignment | None:
+        """The assignment whose repository the event is about, row-locked; None when not ours."""
+        return await lock_assignment_for_repo(self.session, int_field(event.data, "repository", "id"))
 
-def field(data: dict[str, Any], *path: str) -> Any:
-    """``data[path[0]][path[1]]...``, or None when any step is missing or not an object."""
-    value: Any = data
-    for key in path:
-        if not isinstance(value, dict):
+    async def assignment_repo(self, event: WebhookEvent) -> AssignmentRepo | None:
+        """:meth:`locked_assignment`, with the repository's owner and name and a client for it."""
+        assignment = await self.locked_assignment(event)
+        if assignment is None:
             return None
-        value = value.get(key)
-    return value
+        full_name = str_field(event.data, "repository", "full_name") or ""
+        owner, _, name = full_name.partition("/")
+        if not owner or not name:
+            raise ValueError(f"{event.event} delivery {event.delivery_id} without repository.full_name")
+        return AssignmentRepo(assignment, owner, name, self.installation_client(event))
 
-
-def int_field(data: dict[str, Any], *path: str) -> int | None:
-    value = field(data, *path)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def str_field(data: dict[str, Any], *path: str) -> str | None:
-    value = field(data, *path)
-    return value if isinstance(value, str) else None
+    async def record_and_route(
+        self, target: AssignmentRepo, number: int, *, action: str | None
+    ) -> tuple[Submission | None, list[str]]:
+        """Record pull request ``number`` as GitHub shows it now; while the submission is open,
+        request its reviews and post the scorecard (each done once). Returns the submission (None
+        when that PR is not, or not yet, the submission) and notes of what happened."""
+        submission, note = await fetch_and_record(
+            self.session, target.gh, target.assignment, target.owner, target.name, number, action=action
+        )
+        notes = [note]
+        if submission is not None and submission.state == "open":
+            notes += await route_review(
+                self.session,
+                target.gh,
+                target.assignment,
+                submission,
+                owner=target.owner,
+                repo=target.name,
+                catalog=self.catalog,
+                public_url=self.public_url,
+            )
+        return submission, notes

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.db.models import Installation, InstallationRepository, Organization
 from worksample.db.types import utcnow
-from worksample.github.handlers.context import HandlerContext, int_field, str_field
+from worksample.github.handlers.context import HandlerContext
+from worksample.github.payload import int_field, str_field
 from worksample.github.routing import Router, WebhookEvent
 
 router = Router()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from worksample.db.models import Submission
 from worksample.db.timeline import record_event
-from worksample.github.handlers.context import HandlerContext, field, int_field, str_field
+from worksample.github.handlers.context import NOT_OURS, HandlerContext
+from worksample.github.payload import field, int_field, str_field
 from worksample.github.routing import Router, WebhookEvent
-from worksample.review.assignments import lock_assignment_for_repo
 from worksample.scoring import is_feedback_comment, is_scorecard_comment
 
 router = Router()
@@ -26,9 +26,9 @@ async def comment_on_pull_request(event: WebhookEvent, context: HandlerContext) 
         return "ignored: a comment by an App"
     if is_feedback_comment(body):
         return "ignored: our own feedback"
-    assignment = await lock_assignment_for_repo(context.session, int_field(event.data, "repository", "id"))
+    assignment = await context.locked_assignment(event)
     if assignment is None:
-        return "ignored: not an assignment repository"
+        return NOT_OURS
     submission = await context.session.get(Submission, assignment.id)
     number = int_field(event.data, "issue", "number")
     if submission is None or submission.pr_number != number:

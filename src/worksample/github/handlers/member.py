@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from worksample.assignments.state import AssignmentStatus
-from worksample.github.handlers.context import HandlerContext, int_field, str_field
+from worksample.github.handlers.context import NOT_OURS, HandlerContext
+from worksample.github.payload import int_field, str_field
 from worksample.github.routing import Router, WebhookEvent
-from worksample.review.assignments import advance, lock_assignment_for_repo
+from worksample.review.assignments import advance
 
 router = Router()
 
 
 @router.register("member", "added")
 async def member_added(event: WebhookEvent, context: HandlerContext) -> str:
-    assignment = await lock_assignment_for_repo(context.session, int_field(event.data, "repository", "id"))
+    assignment = await context.locked_assignment(event)
     if assignment is None:
-        return "ignored: not an assignment repository"
+        return NOT_OURS
     member_id = int_field(event.data, "member", "id")
     login = str_field(event.data, "member", "login")
     # By numeric id: a login can be renamed and taken by someone else.

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from worksample.db.timeline import record_event
-from worksample.github.handlers.context import HandlerContext, int_field, str_field
+from worksample.github.handlers.context import NOT_OURS, HandlerContext
+from worksample.github.payload import str_field
 from worksample.github.routing import Router, WebhookEvent
-from worksample.review.assignments import lock_assignment_for_repo
 
 router = Router()
 
 
 @router.register("repository", "deleted", "archived", "unarchived")
 async def repository_changed(event: WebhookEvent, context: HandlerContext) -> str:
-    assignment = await lock_assignment_for_repo(context.session, int_field(event.data, "repository", "id"))
+    assignment = await context.locked_assignment(event)
     if assignment is None:
-        return "ignored: not an assignment repository"
+        return NOT_OURS
     sender = str_field(event.data, "sender", "login")
     await record_event(
         context.session,
