@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -57,28 +56,35 @@ def test_policy_refuses_nonsense() -> None:
         Budget(0, 1.0)
 
 
-async def _timed_writes(pacers: list[WritePacer], key: str, count: int) -> list[float]:
+async def _timed_writes(pacers: list[WritePacer], key: str, count: int) -> tuple[list[float], list[float]]:
+    """Wake-up times (seconds from the start, ascending) and the delays the pacer reported."""
     start = time.monotonic()
     stamps: list[float] = []
+    delays: list[float] = []
 
     async def one(pacer: WritePacer) -> None:
-        await pacer.wait_for_write(key)
+        reservation = await pacer.wait_for_write(key)
         stamps.append(time.monotonic() - start)
+        delays.append(reservation.delay)
 
     await asyncio.gather(*(one(pacers[i % len(pacers)]) for i in range(count)))
-    return sorted(stamps)
+    return sorted(stamps), sorted(delays)
 
 
-def _assert_spaced(stamps: list[float], interval: float) -> None:
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    # Sleep wakes a few ms late at most; never early by more than timer resolution.
-    assert min(gaps) >= interval - 0.01, gaps
+def _assert_not_before(stamps: list[float], earliest: list[float]) -> None:
+    """The k-th write woke no earlier than the schedule allows (less timer resolution).
+
+    Only a lower bound from a common start: on a loaded machine any write can wake late, so the
+    gap between two neighbours can shrink below the interval even though neither went early.
+    """
+    early = [(s, b) for s, b in zip(stamps, earliest, strict=True) if s < b - 0.01]
+    assert not early, (stamps, earliest)
 
 
 async def test_local_pacer_spaces_concurrent_writes() -> None:
     pacer = LocalWritePacer(PacingPolicy(interval=0.05, budgets=()))
-    stamps = await _timed_writes([pacer], "installation:1", 6)
-    _assert_spaced(stamps, 0.05)
+    stamps, _ = await _timed_writes([pacer], "installation:1", 6)
+    _assert_not_before(stamps, [k * 0.05 for k in range(6)])
     # Another installation has its own schedule: its first write goes at once.
     assert (await pacer.wait_for_write("installation:2")).delay == 0
 
@@ -92,9 +98,8 @@ async def test_redis_pacer_is_shared_by_separate_connections(redis: Redis, prefi
             RedisWritePacer(redis, policy, prefix),
             RedisWritePacer(other, policy, prefix),
         ]
-        stamps = await _timed_writes(pacers, "installation:7", 8)
-        _assert_spaced(stamps, 0.05)
-        assert stamps[-1] >= 7 * 0.05 - 0.01
+        stamps, _ = await _timed_writes(pacers, "installation:7", 8)
+        _assert_not_before(stamps, [k * 0.05 for k in range(8)])
     finally:
         await other.aclose()
 
@@ -102,11 +107,11 @@ async def test_redis_pacer_is_shared_by_separate_connections(redis: Redis, prefi
 async def test_redis_pacer_budget(redis: Redis, prefix: str) -> None:
     policy = PacingPolicy(interval=0.0, budgets=(Budget(3, 0.4),))
     pacer = RedisWritePacer(redis, policy, prefix)
-    stamps = await _timed_writes([pacer], "installation:9", 7)
-    # Any 0.4 s window holds at most three writes.
-    for i in range(len(stamps) - 3):
-        assert stamps[i + 3] - stamps[i] >= 0.4 - 0.01, stamps
-    assert stamps[2] < 0.1  # the first three go without waiting
+    stamps, delays = await _timed_writes([pacer], "installation:9", 7)
+    # Three writes per 0.4 s: the k-th goes no earlier than window k // 3.
+    _assert_not_before(stamps, [(k // 3) * 0.4 for k in range(7)])
+    assert delays[:3] == [0.0, 0.0, 0.0]  # the first three go without waiting
+    assert all(delay > 0 for delay in delays[3:])
 
 
 @pytest.mark.parametrize("kind", ["local", "redis"])
