@@ -8,13 +8,16 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from githubkit.exception import RateLimitExceeded, RequestFailed, SecondaryRateLimitExceeded
 
 from tests.provisioning.world import ORG, World, build_world
 from worksample.config import ConfigError
 from worksample.github.auth import InstallationToken, InstallationTokenCache
 from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.github.pacing import LocalWritePacer, PacingPolicy
+from worksample.github.ratelimit import DEFAULT_SECONDARY_WAIT
 from worksample.sandbox import RateLimitConfig
+from worksample.sandbox.ratelimit import SECONDARY_MESSAGE
 
 
 @pytest.fixture
@@ -136,3 +139,23 @@ async def test_secondary_limit_is_waited_out_and_not_repeated_by_others() -> Non
         assert 1 <= statuses.count(403) <= 3
     finally:
         await world.aclose()
+
+
+async def test_a_secondary_limit_known_only_by_its_message_is_raised_as_one(world: World) -> None:
+    # GitHub documents a secondary-limit 403 that carries neither retry-after nor an exhausted
+    # budget; githubkit alone would raise a plain 403 (a permission error, so a failed assignment).
+    fault = {"method": "POST", "path": f"/orgs/{ORG}/repos", "count": 1, "status": 403}
+    fault["message"] = SECONDARY_MESSAGE
+    assert (await world.control.post("/_sandbox/faults", json=fault)).status_code == 201
+    github = make_app(world)
+    gh = github.installation(world.installation_id)
+    with pytest.raises(SecondaryRateLimitExceeded) as raised:
+        await gh.rest.repos.async_create_in_org(ORG, name="limited", private=True, auto_init=False)
+    assert raised.value.retry_after.total_seconds() == DEFAULT_SECONDARY_WAIT
+    # A permission 403 stays a permission 403.
+    fault["message"] = "Resource not accessible by integration"
+    assert (await world.control.post("/_sandbox/faults", json=fault)).status_code == 201
+    with pytest.raises(RequestFailed) as refused:
+        await gh.rest.repos.async_create_in_org(ORG, name="forbidden", private=True, auto_init=False)
+    assert not isinstance(refused.value, RateLimitExceeded)
+    assert refused.value.response.status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worksample.github.ratelimit import DEFAULT_SECONDARY_WAIT, is_write, rate_limit_wait
+from worksample.github.ratelimit import DEFAULT_SECONDARY_WAIT, is_write, needs_message, rate_limit_wait
 
 NOW = 1_700_000_000.0
 
@@ -28,6 +28,23 @@ NOW = 1_700_000_000.0
 )
 def test_rate_limit_wait(status: int, headers: dict[str, str], expected: float | None) -> None:
     assert rate_limit_wait(status, headers, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # GitHub documents a secondary-limit 403 with no header: "wait for at least one minute".
+        ("You have exceeded a secondary rate limit. Please wait a few minutes.", DEFAULT_SECONDARY_WAIT),
+        ("You have triggered an abuse detection mechanism.", DEFAULT_SECONDARY_WAIT),
+        ("Resource not accessible by integration", None),
+        (None, None),
+    ],
+)
+def test_a_403_without_headers_is_a_limit_only_by_its_message(
+    message: str | None, expected: float | None
+) -> None:
+    assert needs_message(403, {})
+    assert rate_limit_wait(403, {}, NOW, message) == expected
 
 
 def test_write_methods() -> None:

@@ -1,8 +1,9 @@
 """Reading GitHub's rate-limit answers. Pure functions: no I/O, no clock of their own.
 
 GitHub answers an exceeded limit with 403 or 429 and either ``retry-after`` (secondary limits)
-or ``x-ratelimit-remaining: 0`` plus ``x-ratelimit-reset`` (the primary budget). A 403 without
-either is a permission error and must not be waited out.
+or ``x-ratelimit-remaining: 0`` plus ``x-ratelimit-reset`` (the primary budget). GitHub also
+documents a secondary-limit 403 with neither header ("otherwise, wait for at least one minute"),
+recognisable only by its message. Any other 403 is a permission error and must not be waited out.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 DEFAULT_SECONDARY_WAIT = 60.0
 
 
-def rate_limit_wait(status: int, headers: Mapping[str, str], now: float) -> float | None:
+def rate_limit_wait(
+    status: int, headers: Mapping[str, str], now: float, message: str | None = None
+) -> float | None:
     """Seconds to wait before retrying, or ``None`` when the answer is not a rate limit.
 
     ``now`` is unix time; ``x-ratelimit-reset`` is an absolute unix time, ``retry-after`` relative.
+    ``message`` is the answer's JSON ``message``, which only matters for a 403 without headers.
     """
     if status not in (403, 429):
         return None
@@ -39,10 +43,22 @@ def rate_limit_wait(status: int, headers: Mapping[str, str], now: float) -> floa
             return max(0.0, float(reset) - now) + 1.0
         except ValueError:
             return DEFAULT_SECONDARY_WAIT
-    if status == 429:
+    if status == 429 or (message is not None and is_secondary_limit_message(message)):
         # 429 is only ever a limit, even when GitHub forgot the headers.
         return DEFAULT_SECONDARY_WAIT
     return None
+
+
+def needs_message(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether only the body's message can tell a rate limit from a permission error."""
+    return status == 403 and "retry-after" not in headers and headers.get("x-ratelimit-remaining") != "0"
+
+
+def is_secondary_limit_message(message: str) -> bool:
+    # GitHub's wording: "You have exceeded a secondary rate limit..."; older answers said "abuse
+    # detection mechanism". githubkit matches "secondary rate" the same way.
+    lowered = message.lower()
+    return "secondary rate limit" in lowered or "abuse detection" in lowered
 
 
 def is_write(method: str) -> bool:

@@ -10,8 +10,10 @@ githubkit wraps in ``RequestError``) tells the job layer to re-queue itself for 
 
 A rate-limit answer (see ``ratelimit.rate_limit_wait``) puts a hold on the whole installation. A
 short wait (``max_wait`` seconds or less) is waited out here and the request sent again; a longer
-one is handed back to githubkit unchanged, which raises ``RateLimitExceeded`` with ``retry_after``,
-and the job layer turns that into a deferred retry instead of a failed assignment.
+one is handed back to githubkit, which raises ``RateLimitExceeded`` with ``retry_after``, and the
+job layer turns that into a deferred retry instead of a failed assignment. githubkit only knows a
+limit by its headers, so an answer recognised by its message alone is handed back with the
+``retry-after`` we computed: otherwise it would surface as a plain 403, a permission error.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from contextvars import ContextVar
 import httpx
 
 from worksample.github.pacing import WritePacer
-from worksample.github.ratelimit import is_write, rate_limit_wait
+from worksample.github.ratelimit import is_write, needs_message, rate_limit_wait
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +86,14 @@ class PacedTransport(httpx.AsyncBaseTransport):
             if reservation is not None:
                 # GitHub counted the write somewhere between its slot and now; now is the safe end.
                 await self._pacer.sent(self._key, reservation.token)
-            wait = rate_limit_wait(response.status_code, response.headers, time.time())
+            message = (
+                await _message(response) if needs_message(response.status_code, response.headers) else None
+            )
+            wait = rate_limit_wait(response.status_code, response.headers, time.time(), message)
             if wait is None:
                 return response
+            if message is not None:
+                response.headers["retry-after"] = str(int(wait))
             await self._pacer.hold(self._key, wait)
             log.warning(
                 "github.rate_limited installation=%s method=%s path=%s status=%s wait=%.1fs attempt=%d",
@@ -109,3 +116,14 @@ class PacedTransport(httpx.AsyncBaseTransport):
         # transport; the shared inner transport (and its connection pool) must outlive those
         # clients, so it is closed by its owner, ``GitHubApp.aclose``.
         return None
+
+
+async def _message(response: httpx.Response) -> str | None:
+    """The ``message`` of a JSON error answer (read into memory: GitHub's error bodies are small)."""
+    await response.aread()
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else None
