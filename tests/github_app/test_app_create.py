@@ -16,8 +16,9 @@ from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
 from tests.github_app.conftest import ServedSimulator
+from worksample.auth import SignIn
 from worksample.config import Settings
-from worksample.ops.envfile import write_env_file
+from worksample.ops.envfile import keys_in_env_file, write_env_file
 from worksample.ops.manifest_flow import env_values
 
 WORKSAMPLE = Path(sys.executable).with_name("worksample")
@@ -89,6 +90,10 @@ async def test_app_create_stores_working_credentials(
     assert app["slug"] == "worksample"
     assert app["permissions"]["administration"] == "write"
     assert app["owner"]["login"] == "acme"
+    # With OAuth credentials the service signs people in, which needs a session secret too.
+    assert settings.github_client_id is not None
+    assert settings.session_secret is not None
+    assert SignIn(settings).configured
 
 
 async def test_a_forged_state_and_a_reused_code_are_refused(
@@ -138,6 +143,14 @@ def test_env_file_rewrites_a_multiline_value(tmp_path: Path) -> None:
     write_env_file(path, {"A": "new"})
     assert dotenv_values(path) == {"A": "new", "B": "x"}
     assert path.read_text().count("line") == 0
+
+
+def test_keys_in_env_file_skip_the_lines_of_a_multiline_value(tmp_path: Path) -> None:
+    path = tmp_path / "app.env"
+    assert keys_in_env_file(path) == set()
+    write_env_file(path, {"KEY": "MIIE=\nNOT_A_KEY=x", "export_me": "1"})
+    path.write_text(path.read_text() + "# comment\nexport OTHER=2\n")
+    assert keys_in_env_file(path) == {"KEY", "export_me", "OTHER"}
 
 
 def test_a_secret_github_did_not_return_is_left_out_not_written_as_none() -> None:

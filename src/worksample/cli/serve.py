@@ -26,9 +26,10 @@ def serve(
     """Serve the API on HOST:PORT until interrupted (migrate first: `worksample db upgrade`)."""
     try:
         settings = load_settings()
-        settings.require_production_secrets()
+        # Also refuses settings that only a part of the app checks (sign-in's session secret).
+        service = create_app(settings)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level.value, proxy_headers=False)
+    uvicorn.run(service, host=host, port=port, log_level=log_level.value, proxy_headers=False)

@@ -8,7 +8,7 @@ kept as they are.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 _FORBIDDEN = ('"', "\\", "$", "`")
@@ -21,22 +21,34 @@ def _quoted(key: str, value: str) -> str:
     return f'{key}="{value}"'
 
 
+def _entries(text: str) -> Iterator[tuple[str | None, str]]:
+    """Each line with the key whose entry it belongs to (None for comments and blank lines); the
+    lines of a multi-line quoted value belong to its key."""
+    key: str | None = None
+    continued = False
+    for line in text.splitlines():
+        if continued:
+            continued = not line.rstrip().endswith('"')
+            yield key, line
+            continue
+        name, sep, value = line.partition("=")
+        key = name.strip().removeprefix("export ").strip() if sep else None
+        value = value.strip()
+        # An opening quote without its closing one on this line: the value goes on.
+        continued = bool(sep) and value.startswith('"') and (len(value) == 1 or not value.endswith('"'))
+        yield key, line
+
+
 def _kept_lines(text: str, replaced: set[str]) -> list[str]:
     """The existing file's lines, minus the entries (possibly multi-line quoted) being replaced."""
-    kept: list[str] = []
-    skipping = False
-    for line in text.splitlines():
-        if skipping:
-            skipping = not line.rstrip().endswith('"')
-            continue
-        key, sep, value = line.partition("=")
-        if sep and key.strip().removeprefix("export ").strip() in replaced:
-            value = value.strip()
-            # An opening quote without its closing one on this line: the value goes on.
-            skipping = value.startswith('"') and (len(value) == 1 or not value.endswith('"'))
-            continue
-        kept.append(line)
-    return kept
+    return [line for key, line in _entries(text) if key is None or key not in replaced]
+
+
+def keys_in_env_file(path: Path) -> set[str]:
+    """The keys the file at ``path`` sets (none when it does not exist)."""
+    if not path.exists():
+        return set()
+    return {key for key, _ in _entries(path.read_text()) if key is not None}
 
 
 def write_env_file(path: Path, values: Mapping[str, str]) -> None:

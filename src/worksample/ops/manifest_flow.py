@@ -3,7 +3,8 @@
 A local page posts the manifest to ``{github_web_url}/organizations/{org}/settings/apps/new``; the
 person confirms on GitHub; GitHub redirects to the local callback with a one-time code, which is
 exchanged (``POST /app-manifests/{code}/conversions``) for the App's id, slug, private key, webhook
-secret and OAuth client credentials. Those go to a ``.env``-style file with mode 0600.
+secret and OAuth client credentials. Those go to a ``.env``-style file with mode 0600, with a
+session secret for sign-in's cookies when the file has none yet.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from fastapi.responses import HTMLResponse
 from githubkit import GitHub, UnauthAuthStrategy
 from githubkit.exception import GitHubException, RequestFailed
 
-from worksample.ops.envfile import write_env_file
+from worksample.ops.envfile import keys_in_env_file, write_env_file
 from worksample.ops.manifest import AppManifest
 
 CALLBACK_PATH = "/callback"
+SESSION_SECRET_KEY = "WORKSAMPLE_SESSION_SECRET"  # noqa: S105 - the setting's name, not a secret
 
 
 class FlowError(RuntimeError):
@@ -126,6 +128,11 @@ class ManifestFlow:
         )
         if "WORKSAMPLE_GITHUB_PRIVATE_KEY" not in values:
             raise FlowError("GitHub's answer has no private key: generate one on the App's settings page")
+        signs_in = "WORKSAMPLE_GITHUB_CLIENT_ID" in values
+        if signs_in and SESSION_SECRET_KEY not in keys_in_env_file(self.env_file):
+            # With OAuth credentials the service signs people in, and refuses to start without a
+            # secret for its cookies. One already in the file is kept: a new one signs everyone out.
+            values[SESSION_SECRET_KEY] = secrets.token_urlsafe(32)
         write_env_file(self.env_file, values)
         expected = (
             "WORKSAMPLE_GITHUB_WEBHOOK_SECRET",
