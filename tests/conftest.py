@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 import pytest
-from arq.connections import RedisSettings, create_pool
+from arq.connections import create_pool
 from arq.constants import job_key_prefix, result_key_prefix, retry_key_prefix
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -68,6 +68,7 @@ from worksample.api.keys import create_api_key
 from worksample.app import create_app
 from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker, session_scope
+from worksample.jobs.connection import redis_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -173,7 +174,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def arq_pool(settings: Settings) -> AsyncIterator[Any]:
     """An arq pool on the test's own queue; the queue and the jobs left in it are deleted after."""
     pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+        redis_settings(settings.redis_url), default_queue_name=settings.queue_name
     )
     yield pool
     job_ids = await pool.zrange(settings.queue_name, 0, -1)

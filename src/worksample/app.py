@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
-from arq.connections import RedisSettings, create_pool
+from arq.connections import create_pool
 from fastapi import FastAPI
 
 from worksample.api import artifacts, assignments, endpoints, github_webhooks, greenhouse, health, invitations
@@ -29,6 +29,7 @@ from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import LocalWritePacer, PacingPolicy
+from worksample.jobs.connection import redis_settings
 from worksample.web import install as install_web_pages
 from worksample.web import router as web_router
 
@@ -67,7 +68,7 @@ def create_app(
             pool = arq_pool
             if pool is None:
                 pool = await create_pool(
-                    RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+                    redis_settings(settings.redis_url), default_queue_name=settings.queue_name
                 )
                 stack.push_async_callback(pool.aclose)
             github = _github_app(settings, github_transport)

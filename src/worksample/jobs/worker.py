@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 from arq import Worker, cron
-from arq.connections import RedisSettings
 from arq.worker import func
 
 from worksample.artifacts.catalog import load_catalog
@@ -25,6 +24,7 @@ from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
+from worksample.jobs.connection import redis_settings
 from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
 from worksample.jobs.invitations import RESEND_JOB, resend_invitations
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
@@ -181,7 +181,7 @@ def worker_settings(
         # Events a job raised go out as soon as it ends, not at the next second of the cron
         # (and a burst worker, which has no cron, delivers them there and then).
         "after_job_end": dispatch_after_job,
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "redis_settings": redis_settings(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,
         "on_shutdown": shutdown,
