@@ -92,6 +92,12 @@ async def deliveries(client: httpx.AsyncClient, endpoint_id: str) -> list[dict[s
     return items
 
 
+async def settled(client: httpx.AsyncClient, endpoint_id: str) -> list[dict[str, Any]] | None:
+    """The endpoint's deliveries once none is pending or in flight, else None (for ``wait_for``)."""
+    listed = await deliveries(client, endpoint_id)
+    return listed if listed and all(d["state"] not in ("pending", "in_flight") for d in listed) else None
+
+
 async def finish_deliveries(sessionmaker: async_sessionmaker[AsyncSession], state: str) -> None:
     """Put every delivery in a final ``state`` without sending (for API tests that run no worker)."""
     async with session_scope(sessionmaker) as session:

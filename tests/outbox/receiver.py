@@ -29,7 +29,7 @@ class Receiver:
     /ok 200; /fail 500; /gone 410; /redirect 301 to /ok; /slow waits for ``release`` before answering;
     /drip answers 202 then stalls mid-body; /flaky answers 503 to its first ``flaky_failures`` calls,
     then 204; /huge streams an endless body; /limited 429 with Retry-After: 30; /unavailable 503 with
-    an HTTP-date Retry-After.
+    an HTTP-date Retry-After; /binary 200 with NUL and other control bytes in its body.
     """
 
     port: int = 0
@@ -78,6 +78,10 @@ class Receiver:
 
     async def _unavailable(self, receive: Any, send: Any) -> None:
         await self._respond(send, 503, b"", [(b"retry-after", b"Fri, 31 Dec 2100 23:59:59 GMT")])
+
+    async def _binary(self, receive: Any, send: Any) -> None:
+        # Valid UTF-8 that PostgreSQL text still refuses (NUL), as a compressed or binary answer has.
+        await self._respond(send, 200, b"ok\x00\x1b[0m\x07done\r\n\tend")
 
     async def _slow(self, receive: Any, send: Any) -> None:
         await self.release.wait()

@@ -13,6 +13,7 @@ from tests.outbox.ats import (
     create_endpoint,
     deliveries,
     received_events,
+    settled,
     verified,
     wait_for,
 )
@@ -69,7 +70,7 @@ async def test_every_event_arrives_signed_valid_and_ordered_by_version(
         assert _latest_by_assignment(order)[assignment_id]["status"] == "cancelled"
 
     # The receiver has answered, but the worker records the answer a moment later: wait for it.
-    listed = await wait_for(lambda: _settled(client, endpoint["id"]), what="all three recorded")
+    listed = await wait_for(lambda: settled(client, endpoint["id"]), what="all three recorded")
     assert {d["state"] for d in listed} == {"succeeded"}
     assert all(d["attempt_log"][0]["status_code"] == 200 for d in listed)
 
@@ -83,7 +84,7 @@ async def test_a_failing_receiver_gets_the_event_in_the_end_with_the_same_id(
     assert response.status_code == 202, response.text
 
     listed = await wait_for(
-        lambda: _settled(service_on_world, endpoint["id"]), what="the test event to be delivered"
+        lambda: settled(service_on_world, endpoint["id"]), what="the test event to be delivered"
     )
     calls = received_events(ats, "/flaky")
     assert len(calls) == 3
@@ -95,11 +96,6 @@ async def test_a_failing_receiver_gets_the_event_in_the_end_with_the_same_id(
     assert delivery["state"] == "succeeded"
     assert delivery["attempts"] == 3
     assert [a["status_code"] for a in delivery["attempt_log"]] == [503, 503, 204]
-
-
-async def _settled(client: httpx.AsyncClient, endpoint_id: str) -> list[dict[str, Any]] | None:
-    listed = await deliveries(client, endpoint_id)
-    return listed if listed and all(d["state"] not in ("pending", "in_flight") for d in listed) else None
 
 
 async def test_410_disables_the_endpoint_and_patch_enables_it_again(
@@ -136,7 +132,7 @@ async def test_a_redirect_is_not_followed(
 ) -> None:
     endpoint = await create_endpoint(service_on_world, f"{ats.base_url}/redirect")
     await service_on_world.post(f"/v1/endpoints/{endpoint['id']}/test")
-    (delivery,) = await wait_for(lambda: _settled(service_on_world, endpoint["id"]), what="giving up")
+    (delivery,) = await wait_for(lambda: settled(service_on_world, endpoint["id"]), what="giving up")
     assert delivery["state"] == "gave_up"
     assert [a["status_code"] for a in delivery["attempt_log"]] == [301] * 4
     assert received_events(ats, "/ok") == []

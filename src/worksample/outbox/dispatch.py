@@ -27,11 +27,12 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from worksample.db.models import OutboxAttempt, OutboxDelivery, OutboxEvent, WebhookEndpoint
 from worksample.db.types import utcnow
-from worksample.outbox.result import AttemptResult
+from worksample.outbox.result import AttemptResult, storable_text
 from worksample.outbox.schedule import (
     AttemptRecord,
     Decision,
@@ -256,10 +257,17 @@ def _attempt_row(delivery_id: int, work: _Work, started: datetime, result: Attem
         duration_ms=result.duration_ms,
         status_code=result.status_code,
         error_kind=result.error_kind.value if result.error_kind else None,
-        error=result.error,
-        response_body=result.body[:RESPONSE_BODY_CHARS],
+        # The receiver's bytes, whatever they are: a NUL would make PostgreSQL refuse the row.
+        error=storable_text(result.error) if result.error is not None else None,
+        response_body=storable_text(result.body[:RESPONSE_BODY_CHARS]),
         retry_after_seconds=result.retry_after,
     )
+
+
+def _last_error(result: AttemptResult) -> str | None:
+    if result.succeeded:
+        return None
+    return storable_text(result.error) if result.error else f"HTTP {result.status_code}"
 
 
 async def _record(
@@ -270,7 +278,11 @@ async def _record(
     result: AttemptResult,
     config: DispatchConfig,
     rng: RandomSource,
+    *,
+    unlogged: str | None = None,
 ) -> Decision | None:
+    """Move the delivery on under our lease and log the attempt; with ``unlogged`` (why the log
+    could not be stored), move it on all the same and keep only that note."""
     now = utcnow()
     decision = decide(result, work.round_attempts + 1, now, rng, schedule=config.schedule)
     state = {
@@ -292,7 +304,7 @@ async def _record(
             lease_token=None,
             last_attempt_at=started,
             last_status_code=result.status_code,
-            last_error=None if result.succeeded else (result.error or f"HTTP {result.status_code}"),
+            last_error=unlogged or _last_error(result),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -302,8 +314,9 @@ async def _record(
         await session.rollback()
         log.warning("outbox.lease_lost delivery=%s attempt=%s", claim.delivery_id, work.attempt_number)
         return None
-    session.add(_attempt_row(claim.delivery_id, work, started, result))
-    await session.flush()
+    if unlogged is None:
+        session.add(_attempt_row(claim.delivery_id, work, started, result))
+        await session.flush()
     if decision.outcome is Outcome.DISABLE_ENDPOINT:
         await disable_endpoint(session, work.endpoint_id, "the endpoint answered 410 Gone", now=now)
     elif not result.succeeded and await _failing_for_days(session, work.endpoint_id, config.disable_after):
@@ -330,8 +343,22 @@ async def deliver(
     result = await attempt_delivery(
         work.url, work.body, msg_id=work.msg_id, secrets=work.secrets, policy=config.policy
     )
-    async with sessionmaker() as session:
-        decision = await _record(session, claim, work, started, result, config, rng or _JITTER)
+    try:
+        async with sessionmaker() as session:
+            decision = await _record(session, claim, work, started, result, config, rng or _JITTER)
+    except SQLAlchemyError as exc:
+        # An attempt that cannot be recorded must still count: left in flight, the delivery would be
+        # claimed again when its lease ran out and re-sent for ever, never retried on the schedule,
+        # never given up. So record the outcome without the log; if even that fails, the database
+        # itself is in trouble and the lease brings the delivery back.
+        log.exception(
+            "outbox.attempt_unlogged delivery=%s attempt=%s", claim.delivery_id, work.attempt_number
+        )
+        note = f"attempt {work.attempt_number} could not be logged ({type(exc).__name__})"
+        async with sessionmaker() as session:
+            decision = await _record(
+                session, claim, work, started, result, config, rng or _JITTER, unlogged=note
+            )
     log.info(
         "outbox.attempt delivery=%s msg=%s attempt=%s status=%s error=%s outcome=%s",
         claim.delivery_id,

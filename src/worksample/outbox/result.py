@@ -6,8 +6,15 @@ importing an HTTP client.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
+
+# What a database text column cannot hold or a reader of the log cannot see: NUL (PostgreSQL
+# text refuses it outright), the other C0 controls except tab and line breaks, and lone
+# surrogates (not encodable as UTF-8, which an exception's text may carry).
+_UNSTORABLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class ErrorKind(StrEnum):
@@ -49,3 +56,9 @@ class AttemptResult:
     def succeeded(self) -> bool:
         """Only 2xx counts: a redirect is a failure because we never follow it."""
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def storable_text(text: str) -> str:
+    """``text`` with every character a database text column (or a log reader) would choke on
+    replaced by U+FFFD: a receiver's answer is arbitrary bytes, and storing it must not fail."""
+    return _UNSTORABLE.sub("\ufffd", text)
