@@ -123,3 +123,15 @@ async def test_the_manifests_urls_are_served_by_the_service() -> None:
             method = "POST" if url == manifest["hook_attributes"]["url"] else "GET"
             answer = await client.request(method, url.removeprefix(public))
             assert (answer.status_code, answer.content) != (unknown.status_code, unknown.content), url
+
+
+def test_every_sign_in_callback_is_registered_on_the_app() -> None:
+    """GitHub sends a sign-in back only to a callback URL the App registered: a page whose
+    callback is missing from the manifest could never finish signing anyone in."""
+    from worksample.api.invitations import CALLBACK_PATH as INVITATION_CALLBACK
+    from worksample.web.routes_auth import CALLBACK_PATH as WEB_CALLBACK
+
+    public = "https://ws.example.com"
+    registered = load_manifest(GITHUB_APP / "manifest.json").for_public_url(public)["callback_urls"]
+    for path in (WEB_CALLBACK, INVITATION_CALLBACK):
+        assert public + path in registered, path

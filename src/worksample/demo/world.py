@@ -1,8 +1,8 @@
 """The simulated GitHub the demo runs against: an organization, its people, and our App.
 
 Set up through the simulator's control routes, as a person would click it together on github.com.
-The App is created with the permissions and events of ``github_app/manifest.json``, so the demo
-runs with exactly what a real installation would grant.
+The App is created with the permissions, events and callback URLs of ``github_app/manifest.json``,
+so the demo runs with exactly what a real installation would grant.
 """
 
 from __future__ import annotations
@@ -47,14 +47,19 @@ async def _post(control: httpx.AsyncClient, path: str, body: dict[str, Any]) -> 
     return result
 
 
-def _manifest_grants() -> dict[str, Any]:
+def _manifest_grants(service_url: str) -> dict[str, Any]:
     try:
         manifest = load_manifest()
     except ManifestError:
         # An installed package without the checkout's github_app/: the simulator's defaults are
-        # the same minimum set.
+        # the same minimum set (and any callback URL).
         return {}
-    return {"permissions": manifest.permissions, "events": ["installation", *manifest.events]}
+    return {
+        "permissions": manifest.permissions,
+        "events": ["installation", *manifest.events],
+        # The simulator refuses a sign-in whose redirect is not registered, as GitHub does.
+        "callback_urls": manifest.for_public_url(service_url)["callback_urls"],
+    }
 
 
 async def build_world(control: httpx.AsyncClient, *, service_url: str) -> DemoWorld:
@@ -72,7 +77,7 @@ async def build_world(control: httpx.AsyncClient, *, service_url: str) -> DemoWo
             "webhook_url": service_url.rstrip("/") + WEBHOOK_PATH,
             "webhook_secret": webhook_secret,
             "owner": ORG,
-            **_manifest_grants(),
+            **_manifest_grants(service_url),
         },
     )
     return DemoWorld(
