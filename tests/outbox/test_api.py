@@ -8,10 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import make_api_key
 from tests.outbox.ats import create_endpoint, deliveries, finish_deliveries
+from worksample.db.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
+from worksample.db.session import session_scope
 from worksample.outbox.events import event_types, load_schema
 from worksample.outbox.signing import generate_secret
 
@@ -164,3 +167,63 @@ async def test_redeliver_and_recover_requeue_only_what_they_should(
         response = await api_client.post(path, json=body)
         assert response.status_code == 409, response.text
         assert "re-enable" in response.json()["error"]["message"]
+
+
+async def test_nul_characters_are_refused_before_the_database(
+    api_client: httpx.AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    # PostgreSQL text cannot hold NUL: the description passed validation and the insert failed with
+    # a 500. Refused like everywhere else in the API, naming the field.
+    api_client.headers.update(auth_headers)
+    created = await api_client.post("/v1/endpoints", json={"url": URL, "description": "Green\x00house"})
+    assert created.status_code == 422, created.text
+    assert "body.description must not contain NUL characters" in created.text
+    assert (await api_client.get("/v1/endpoints")).json()["items"] == []
+
+    endpoint = await create_endpoint(api_client, URL, description="Greenhouse")
+    patched = await api_client.patch(f"/v1/endpoints/{endpoint['id']}", json={"description": "\x00"})
+    assert patched.status_code == 422, patched.text
+    assert "body.description must not contain NUL characters" in patched.text
+    assert (await api_client.get(f"/v1/endpoints/{endpoint['id']}")).json()["description"] == "Greenhouse"
+
+
+# Over the 32,767 bind parameters asyncpg allows in one statement (SQLite allows 32,766).
+LONG_OUTAGE = 33_000
+
+
+async def test_recover_requeues_a_long_outage_of_a_busy_endpoint(
+    api_client: httpx.AsyncClient, auth_headers: dict[str, str], sessionmaker: Sessions
+) -> None:
+    api_client.headers.update(auth_headers)
+    endpoint = await create_endpoint(api_client, URL)
+    start = datetime.now(UTC) - timedelta(days=2)
+    # What days of failing leave behind, written directly: 33,000 test events through the API
+    # would take minutes to raise.
+    async with session_scope(sessionmaker) as session:
+        row = await session.get_one(WebhookEndpoint, endpoint["id"])
+        events = [
+            {
+                "id": f"msg_outage{n:06d}",
+                "organization_id": row.organization_id,
+                "type": "webhook.test",
+                "body": b"{}",
+                "created_at": start + timedelta(seconds=n),
+            }
+            for n in range(LONG_OUTAGE)
+        ]
+        await session.execute(insert(OutboxEvent), events)
+        await session.execute(
+            insert(OutboxDelivery),
+            [{"event_id": e["id"], "endpoint_id": row.id, "state": "gave_up", "attempts": 8} for e in events],
+        )
+
+    recovered = await api_client.post(
+        f"/v1/endpoints/{endpoint['id']}/recover", json={"since": start.isoformat()}
+    )
+    assert recovered.status_code == 202, recovered.text
+    assert len(recovered.json()["delivery_ids"]) == LONG_OUTAGE
+    async with sessionmaker() as session:
+        states = await session.execute(
+            select(OutboxDelivery.state, func.count()).group_by(OutboxDelivery.state)
+        )
+        assert dict(states.all()) == {"pending": LONG_OUTAGE}

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
+# The recruiter API's input rules, so both refuse the same things the same way: unknown fields,
+# and NUL characters anywhere (PostgreSQL text cannot hold them: a 500 instead of a 422).
+from worksample.api.schemas import _Input
 from worksample.db.models import URL_LENGTH
 from worksample.outbox.destination import DestinationError, check_url
 from worksample.outbox.events import event_types
@@ -51,11 +54,7 @@ Secret = Annotated[str, StringConstraints(max_length=100), AfterValidator(_check
 Description = Annotated[str, StringConstraints(max_length=500)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class EndpointCreate(_Strict):
+class EndpointCreate(_Input):
     url: EndpointUrl
     description: Description | None = None
     event_types: EventTypes = Field(
@@ -66,14 +65,14 @@ class EndpointCreate(_Strict):
     )
 
 
-class EndpointUpdate(_Strict):
+class EndpointUpdate(_Input):
     url: EndpointUrl | None = None
     description: Description | None = None
     event_types: EventTypes | None = None
     enabled: bool | None = Field(default=None, description="true re-enables a disabled endpoint.")
 
 
-class RotateRequest(_Strict):
+class RotateRequest(_Input):
     secret: Secret | None = None
     window_hours: float | None = Field(
         default=None,
@@ -84,7 +83,7 @@ class RotateRequest(_Strict):
     )
 
 
-class RecoverRequest(_Strict):
+class RecoverRequest(_Input):
     since: AwareDatetime
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.db.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
@@ -87,50 +87,44 @@ async def redeliver_event(session: AsyncSession, event: OutboxEvent, *, now: dat
 
     Deliveries still pending or in flight are left alone: they are about to be sent anyway.
     """
-    ids = (
-        await session.scalars(
-            select(OutboxDelivery.id)
-            .join(WebhookEndpoint, WebhookEndpoint.id == OutboxDelivery.endpoint_id)
-            .where(
-                OutboxDelivery.event_id == event.id,
-                OutboxDelivery.state.in_([state.value for state in FINAL_STATES]),
-                WebhookEndpoint.disabled_at.is_(None),
-            )
-        )
-    ).all()
-    await _requeue(session, ids, FINAL_STATES, now)
-    return ids
+    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.disabled_at.is_(None))
+    return await _requeue(
+        session,
+        FINAL_STATES,
+        now,
+        OutboxDelivery.event_id == event.id,
+        OutboxDelivery.endpoint_id.in_(enabled.scalar_subquery()),
+    )
 
 
 async def recover_since(
     session: AsyncSession, endpoint: WebhookEndpoint, since: datetime, *, now: datetime
 ) -> Sequence[int]:
     """Re-queue every delivery to ``endpoint`` that failed or gave up, of events raised since ``since``."""
-    ids = (
-        await session.scalars(
-            select(OutboxDelivery.id)
-            .join(OutboxEvent, OutboxEvent.id == OutboxDelivery.event_id)
-            .where(
-                OutboxDelivery.endpoint_id == endpoint.id,
-                OutboxDelivery.state.in_([state.value for state in RETRYABLE_STATES]),
-                OutboxEvent.created_at >= since,
-            )
-            .order_by(OutboxDelivery.id)
-        )
-    ).all()
-    await _requeue(session, ids, RETRYABLE_STATES, now)
-    return ids
+    raised = select(OutboxEvent.id).where(OutboxEvent.created_at >= since)
+    return await _requeue(
+        session,
+        RETRYABLE_STATES,
+        now,
+        OutboxDelivery.endpoint_id == endpoint.id,
+        OutboxDelivery.event_id.in_(raised.scalar_subquery()),
+    )
 
 
 async def _requeue(
-    session: AsyncSession, ids: Sequence[int], states: frozenset[DeliveryState], now: datetime
-) -> None:
-    if not ids:
-        return
-    # Still in those states: a delivery the dispatcher claimed meanwhile is left to it.
-    await session.execute(
+    session: AsyncSession,
+    states: frozenset[DeliveryState],
+    now: datetime,
+    *which: ColumnElement[bool],
+) -> list[int]:
+    """One UPDATE ... RETURNING, so the database picks the rows: a list of ids bound one parameter
+    each breaks past ~32k (the drivers' limit), which a long outage of a busy endpoint reaches.
+    Only rows still in ``states``: a delivery the dispatcher claimed meanwhile is left to it."""
+    requeued = await session.scalars(
         update(OutboxDelivery)
-        .where(OutboxDelivery.id.in_(ids), OutboxDelivery.state.in_([state.value for state in states]))
+        .where(*which, OutboxDelivery.state.in_([state.value for state in states]))
         .values(**_requeue_values(now))
+        .returning(OutboxDelivery.id)
         .execution_options(synchronize_session=False)
     )
+    return sorted(requeued.all())
