@@ -7,6 +7,7 @@ answers GitHub gives on a 200 â€” ``{"error": "bad_verification_code", ...}`` â€
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -37,6 +38,17 @@ def authorize_url(web_url: str, *, client_id: str, redirect_uri: str, state: str
     return f"{web_url.rstrip('/')}/login/oauth/authorize?{urlencode(params)}"
 
 
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The 200 answer's JSON object, or :class:`OAuthFailed` naming ``what`` was asked."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 200 or not isinstance(body, dict):
+        raise OAuthFailed(f"GitHub answered {what} with HTTP {response.status_code}")
+    return body
+
+
 async def exchange_code(
     web_url: str,
     *,
@@ -61,12 +73,7 @@ async def exchange_code(
             )
         except httpx.HTTPError as exc:
             raise OAuthFailed(f"GitHub could not be reached: {type(exc).__name__}") from exc
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict):
-        raise OAuthFailed(f"GitHub answered the code exchange with HTTP {response.status_code}")
+    body = _json_object(response, "the code exchange")
     if "error" in body:
         raise OAuthFailed(f"GitHub refused the sign-in: {body.get('error_description') or body['error']}")
     token = body.get("access_token")
@@ -90,12 +97,7 @@ async def fetch_user(
             )
         except httpx.HTTPError as exc:
             raise OAuthFailed(f"GitHub could not be reached: {type(exc).__name__}") from exc
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict):
-        raise OAuthFailed(f"GitHub answered GET /user with HTTP {response.status_code}")
+    body = _json_object(response, "GET /user")
     github_id, login = body.get("id"), body.get("login")
     if not isinstance(github_id, int) or not isinstance(login, str):
         raise OAuthFailed("GitHub's GET /user answer had no id or login")

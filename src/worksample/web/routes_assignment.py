@@ -21,6 +21,7 @@ from worksample.api.errors import ApiError
 from worksample.api.events import redeliver
 from worksample.api.lifecycle import ExtendRequest, extend_deadline
 from worksample.api.schemas import AssignmentOut, CancelRequest
+from worksample.artifacts.catalog import Catalog
 from worksample.artifacts.errors import UnknownArtifact
 from worksample.assignments import TERMINAL_STATUSES
 from worksample.db.models import (
@@ -83,6 +84,14 @@ async def _deliveries(db: SessionDep, org_id: int, assignment_id: str) -> list[d
     ]
 
 
+def _artifact_title(catalog: Catalog, artifact_id: str) -> str:
+    try:
+        return catalog.get(artifact_id).manifest.title
+    except UnknownArtifact:
+        # Removed from the catalog since: the id still says which sample it was.
+        return artifact_id
+
+
 def _not_found(viewer: Any) -> Response:
     return problem(404, "Not found", "There is no such assignment in your organisation.", viewer)
 
@@ -94,16 +103,12 @@ async def assignment_page(
     found = await _assignment(db, viewer.org_id, assignment_id)
     if found is None:
         return _not_found(viewer)
-    try:
-        artifact_title = catalog.get(found.artifact_id).manifest.title
-    except UnknownArtifact:
-        artifact_title = found.artifact_id
     return page(
         "assignment.html.j2",
         viewer=viewer,
         title=f"Assignment for {found.candidate.login or found.candidate.email or 'candidate'}",
         a=found,
-        artifact_title=artifact_title,
+        artifact_title=_artifact_title(catalog, found.artifact_id),
         scoring=await _scoring(db, assignment_id),
         deliveries=await _deliveries(db, viewer.org_id, assignment_id),
         final=found.status in TERMINAL_STATUSES,
@@ -176,15 +181,11 @@ async def result_page(
     found = await _assignment(db, viewer.org_id, assignment_id)
     if found is None:
         return _not_found(viewer)
-    try:
-        artifact_title = catalog.get(found.artifact_id).manifest.title
-    except UnknownArtifact:
-        artifact_title = found.artifact_id
     return page(
         "result.html.j2",
         viewer=viewer,
         title="Work sample result",
         a=found,
-        artifact_title=artifact_title,
+        artifact_title=_artifact_title(catalog, found.artifact_id),
         scoring=await _scoring(db, assignment_id),
     )
