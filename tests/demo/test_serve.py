@@ -67,6 +67,12 @@ def test_serve_keeps_running_then_stops_everything(unused_redis_url: str) -> Non
         # At least the walkthrough's calls (the service may act later, e.g. archive the scored repository).
         assert len(calls) >= summary["github_calls_total"] > 0
         assert httpx.get(urls["ats_deliveries"], timeout=10).status_code == 200
+        # The web pages ask for a sign-in, and sign-in leads to the simulator's GitHub.
+        board = httpx.get(urls["web_pages"], timeout=10)
+        assert (board.status_code, board.headers["location"]) == (303, "/sign-in?next=%2Fboard")
+        start = httpx.get(urls["web_pages"].replace("/board", "/sign-in/github"), timeout=10)
+        assert start.status_code == 303
+        assert start.headers["location"].startswith(urls["github_simulator"] + "/login/oauth/authorize?")
         assert process.poll() is None
         private_redis = summary["steps"][0]["detail"].rsplit(" ", 1)[-1]
         assert _port_open(private_redis)

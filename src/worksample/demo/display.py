@@ -20,6 +20,7 @@ from rich.progress import (
 
 from worksample.demo.runner import Running
 from worksample.demo.steps import Step, StepStatus
+from worksample.demo.world import LEAD
 
 _MARKS = {
     StepStatus.DONE: "[green]✓[/]",
@@ -82,6 +83,7 @@ def show_result(console: Console, summary: dict[str, Any], running: Running, *, 
     lines += [
         "",
         f"API docs        {urls['api_docs']}",
+        f"Web pages       {urls['web_pages']} (sign in as {LEAD})",
         f"The assignment  curl -H 'Authorization: Bearer {running.api_key}' {urls['assignment']}",
         f"GitHub calls    {urls['github_calls']}",
         f"ATS deliveries  {urls['ats_deliveries']}",

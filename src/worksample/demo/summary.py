@@ -56,6 +56,8 @@ def build_summary(story: Story, running: Running) -> dict[str, Any]:
         "api_key": running.api_key,
         "urls": {
             "api_docs": f"{running.api_url}/docs",
+            # The recruiters' and reviewers' pages; sign in through the simulator's GitHub.
+            "web_pages": f"{running.api_url}/board",
             "assignment": f"{running.api_url}/v1/assignments/{assignment_id}" if assignment_id else None,
             "github_simulator": running.github_url,
             "github_calls": f"{running.github_url}/_sandbox/calls",
