@@ -79,7 +79,8 @@ def create_app(
             app.state.resources = Resources(
                 settings=settings,
                 engine=engine,
-                sessionmaker=create_sessionmaker(engine),
+                # Domain times (acceptance, scoring, deadlines) are stamped by the injected clock.
+                sessionmaker=create_sessionmaker(engine, clock=clock),
                 catalog=catalog,
                 arq_pool=pool,
                 github=github,

@@ -3,6 +3,17 @@
 The app (``create_app(clock=...)``) and the worker (``worker_settings(clock=...)``) take one at
 construction and hand it on; lifecycle code asks it for ``now()`` instead of reading the system
 time, so a test can jump a week and see the deadline fire without waiting a week.
+
+Two kinds of time, kept apart on purpose:
+
+- **Domain times** — when a candidate was invited, accepted, submitted, was scored; status
+  changes; invitation links; the timers computed from them. They come from the injected clock:
+  the sessionmaker carries it (``db.session.session_now``), so every handler and job that writes
+  one through a session uses it without being handed the clock separately.
+- **Machinery times** — leases, retry schedules of the ATS outbox and the Greenhouse PATCH, rate
+  limit waits, installation-token expiry, the Standard Webhooks timestamp a receiver checks
+  against its own clock, API-key audit stamps. These measure real elapsed time and stay on the
+  system clock (``db.types.utcnow``), whatever a test does to the domain's.
 """
 
 from __future__ import annotations

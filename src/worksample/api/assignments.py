@@ -27,8 +27,8 @@ from worksample.assignments import AssignmentStatus, IllegalTransition
 from worksample.assignments.jobs import PROVISION_JOB, provision_job_id
 from worksample.config import Settings
 from worksample.db.models import Assignment
+from worksample.db.session import session_now
 from worksample.db.timeline import StaleAssignment, change_status
-from worksample.db.types import utcnow
 from worksample.invitations import email_invitation_after_commit, issue_invitation
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ async def create_assignment(
         # End the read transaction: the GitHub call below must not hold a database snapshot open.
         await session.commit()
 
-    now = utcnow()
+    now = session_now(session)
     checked = check_request(body, catalog, now=now)
     login = body.candidate.login
     user = await check_candidate(session, org, github, login) if login is not None else None

@@ -23,8 +23,8 @@ from worksample.api.deps import CatalogDep, OrganizationDep, SessionDep, Setting
 from worksample.api.errors import ApiError, ErrorResponse, not_found, validation_error
 from worksample.api.keys import authenticate
 from worksample.db.models import Assignment, GreenhouseResponseError, GreenhouseTest, Organization
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.greenhouse import DefaultReviewers, NoDefaultReviewers, greenhouse_status, send_test
 from worksample.greenhouse.reviewers import check_against_catalog
 from worksample.greenhouse.schemas import (
@@ -117,7 +117,13 @@ async def send_test_route(
     org = await session.get_one(Organization, caller.organization_id)
     try:
         sent = await send_test(
-            session, org, body, api_key=caller.key, catalog=catalog, settings=settings, now=utcnow()
+            session,
+            org,
+            body,
+            api_key=caller.key,
+            catalog=catalog,
+            settings=settings,
+            now=session_now(session),
         )
     except NoDefaultReviewers as exc:
         raise ApiError(409, "no_default_reviewers", str(exc)) from None

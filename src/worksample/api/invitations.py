@@ -22,7 +22,7 @@ from worksample.api.deps import ArqPoolDep, CatalogDep, SessionDep, SettingsDep
 from worksample.artifacts.errors import UnknownArtifact
 from worksample.auth import SignInDep, SignInError
 from worksample.db.models import Assignment, CandidateInvitation, Organization
-from worksample.db.types import utcnow
+from worksample.db.session import session_now
 from worksample.invitations import InvitationProblem, accept_invitation, find_invitation
 from worksample.invitations.service import check_usable
 
@@ -97,7 +97,7 @@ async def _open_invitation(
         return _problem(404, "This invitation link is not valid. Check that you copied all of it.")
     assignment = await session.get_one(Assignment, invitation.assignment_id)
     try:
-        check_usable(invitation, assignment, now=utcnow())
+        check_usable(invitation, assignment, now=session_now(session))
     except InvitationProblem as exc:
         return _problem(exc.status, exc.message)
     return invitation, assignment

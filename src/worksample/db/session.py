@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from worksample.clock import SYSTEM_CLOCK, Clock
 from worksample.config import Settings
 
 # Drivers people write in URLs, mapped to the async driver we ship with.
@@ -61,10 +63,33 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# Where a session keeps the clock its process was given (``Session.info``).
+_CLOCK_KEY = "worksample.clock"
+
+
+def create_sessionmaker(
+    engine: AsyncEngine, *, clock: Clock | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that stamp domain times (status changes, acceptance, scoring...) with ``clock``.
+
+    The clock travels with the sessionmaker because every such time is written through a session:
+    the app and the worker build theirs once with the injected clock, and a test that moves that
+    clock moves every timestamp the lifecycle later compares with it (``session_now``).
+    """
     # expire_on_commit=False: objects stay readable after commit (routes serialise them afterwards)
     # without a lazy load, which async sessions cannot do implicitly.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, info={_CLOCK_KEY: clock or SYSTEM_CLOCK})
+
+
+def session_clock(session: AsyncSession) -> Clock:
+    """The clock of the process that opened ``session`` (the system clock for a plain session)."""
+    clock: Clock | None = session.info.get(_CLOCK_KEY)
+    return clock or SYSTEM_CLOCK
+
+
+def session_now(session: AsyncSession) -> datetime:
+    """Now, by the session's clock: for domain times, never for leases, retries or token expiry."""
+    return session_clock(session).now()
 
 
 @asynccontextmanager

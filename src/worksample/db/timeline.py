@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from worksample.assignments.state import AssignmentStatus, TimelineEntry, transition
 from worksample.db.models import Assignment, AssignmentEvent
-from worksample.db.types import utcnow
+from worksample.db.session import session_now
 from worksample.outbox.store import emit_for_status
 
 
@@ -49,9 +49,9 @@ async def change_status(
     """Move ``assignment`` to ``to`` (raises ``IllegalTransition`` or ``StaleAssignment``).
 
     Flushes the change, the timeline entry and the ATS event (``outbox.store.emit_for_status``);
-    the caller commits.
+    the caller commits. ``at`` defaults to the session's clock (``db.session.session_now``).
     """
-    when = at or utcnow()
+    when = at or session_now(session)
     result = transition(assignment.status, assignment.version, to, at=when, reason=reason, detail=detail)
     values: dict[str, Any] = {
         "status": result.status.value,
@@ -92,7 +92,7 @@ async def record_event(
     """Add a timeline entry that does not change the status (e.g. ``provisioning.repo_created``)."""
     event = AssignmentEvent(
         assignment_id=assignment.id,
-        at=at or utcnow(),
+        at=at or session_now(session),
         kind=kind,
         detail=dict(detail or {}),
     )

@@ -18,7 +18,7 @@ from worksample.artifacts.catalog import Catalog
 from worksample.assignments import AssignmentStatus
 from worksample.config import Settings
 from worksample.db.models import Assignment, CandidateInvitation
-from worksample.db.types import utcnow
+from worksample.db.session import session_now
 from worksample.invitations.service import email_invitation_after_commit, issue_invitation
 from worksample.outbox.schedule import RetrySchedule
 
@@ -67,10 +67,11 @@ async def resend_unsent_invitations(
     now: datetime | None = None,
 ) -> int:
     """Issue and e-mail a new link for each unsent one whose retry is due; the number sent."""
-    moment = now or utcnow()
     schedule = RetrySchedule.from_settings(settings)
     sent = 0
     async with sessionmaker() as session:
+        # The links were dated by the sessions' clock: their age is judged by the same one.
+        moment = now or session_now(session)
         due = await _due(session, moment)
     for invitation_id, assignment_id, email, created_at, links in due:
         if links >= schedule.max_attempts:

@@ -18,8 +18,8 @@ from worksample.assignments import AssignmentStatus
 from worksample.auth.github_oauth import GitHubIdentity
 from worksample.config import Settings
 from worksample.db.models import Assignment, CandidateInvitation, Organization, Person
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.notify import MailError, render_email, send_email
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ async def issue_invitation(
     now: datetime | None = None,
 ) -> IssuedInvitation:
     """A new link for ``assignment``; earlier unused links of it stop working. The caller commits."""
-    moment = now or utcnow()
+    moment = now or session_now(session)
     await session.execute(
         update(CandidateInvitation)
         .where(CandidateInvitation.assignment_id == assignment.id, CandidateInvitation.used_at.is_(None))
@@ -134,7 +134,7 @@ async def email_invitation(
             session, assignment, "candidate.invitation_email_failed", detail={"error": str(exc)}
         )
         return False
-    invitation.sent_at = utcnow()
+    invitation.sent_at = session_now(session)
     invitation.send_error = None
     await record_event(
         session, assignment, "candidate.invitation_emailed", detail={"invitation_id": invitation.id}
@@ -190,7 +190,7 @@ async def accept_invitation(
 ) -> Assignment:
     """Record who signed in as the assignment's candidate. The caller commits, then enqueues
     provisioning. Raises :class:`InvitationProblem` when the link cannot be used (any more)."""
-    moment = now or utcnow()
+    moment = now or session_now(session)
     invitation = await session.get(CandidateInvitation, invitation_id, with_for_update=True)
     if invitation is None:
         raise InvitationProblem(404, "This invitation does not exist.")

@@ -24,9 +24,8 @@ from sqlalchemy import select
 
 from worksample.assignments import AssignmentStatus
 from worksample.db.models import Assignment
-from worksample.db.session import session_scope
+from worksample.db.session import session_now, session_scope
 from worksample.db.timeline import StaleAssignment
-from worksample.db.types import utcnow
 from worksample.github.pacing import PacingDeferred
 from worksample.jobs.names import enqueue_provision
 from worksample.jobs.resources import WorkerResources
@@ -100,8 +99,9 @@ async def _transient(resources: WorkerResources, assignment_id: str, job_try: in
 async def sweep_stuck(ctx: dict[str, Any]) -> int:
     """Re-queue assignments left in requested/provisioning (lost enqueue, worker killed mid-job)."""
     resources: WorkerResources = ctx["resources"]
-    cutoff = utcnow() - timedelta(seconds=resources.stale_after_seconds)
     async with session_scope(resources.sessionmaker) as session:
+        # updated_at is stamped by the sessions' clock (moved by tests): judge its age by it too.
+        cutoff = session_now(session) - timedelta(seconds=resources.stale_after_seconds)
         result = await session.execute(
             select(Assignment.id)
             .where(

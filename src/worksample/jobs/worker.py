@@ -72,7 +72,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     transport: httpx.AsyncBaseTransport | None = ctx.get("github_transport")
     ctx["resources"] = WorkerResources(
         engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        # Times the jobs write (acceptance, scoring...) come from the same clock as the lifecycle's.
+        sessionmaker=create_sessionmaker(engine, clock=ctx.get("clock")),
         catalog=load_catalog(settings.artifacts_dir),
         github=GitHubApp.from_settings(
             settings, pacer, transport, max_rate_limit_wait=ctx.get("max_rate_limit_wait", 30.0)

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, OutboxDelivery, OutboxEvent, WebhookEndpoint
+from worksample.db.session import session_now
 from worksample.db.types import utcnow
 from worksample.outbox import events
 from worksample.outbox.events import build_event, new_message_id
@@ -92,8 +93,11 @@ async def store_event(
         created_at=at,
     )
     session.add(event)
+    # The event is dated by the domain's clock (``at``, which tests move), its first attempt by the
+    # system clock the dispatcher schedules by: an event dated in a test's future still goes now.
+    first_attempt = utcnow()
     for endpoint in endpoints:
-        session.add(new_delivery(event.id, endpoint.id, now=at))
+        session.add(new_delivery(event.id, endpoint.id, now=first_attempt))
     await session.flush()
     return event
 
@@ -130,7 +134,7 @@ async def emit(
     trust is a bug to surface, not to send. Returns None, building nothing, when no enabled endpoint
     of the organisation subscribes to ``type`` (most state changes in tests, and cheap in production).
     """
-    when = at or utcnow()
+    when = at or session_now(session)
     if bump_version:
         await _bump_version(session, assignment, when)
     payload = {**assignment_fields(assignment), **data}

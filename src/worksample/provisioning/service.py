@@ -44,8 +44,8 @@ from worksample.artifacts.catalog import Catalog
 from worksample.artifacts.errors import RenderError, UnknownArtifact, VariableError
 from worksample.assignments import AssignmentStatus
 from worksample.db.models import Assignment, Installation, Organization, Person
+from worksample.db.session import session_now
 from worksample.db.timeline import change_status, record_event
-from worksample.db.types import utcnow
 from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.provisioning import github_calls as calls
 from worksample.provisioning.errors import ProvisioningFailed
@@ -248,7 +248,7 @@ class _Run:
             self.repo = repo
             a.repo_name, a.repo_full_name, a.repo_id = repo.name, repo.full_name, repo.id
             a.repo_html_url = repo.html_url
-            a.repo_created_at = utcnow()
+            a.repo_created_at = session_now(self.session)
             if repo.from_template:
                 # GitHub copied the template's files in its own single commit.
                 a.content_committed_at = a.repo_created_at
@@ -312,7 +312,7 @@ class _Run:
         )
         await self._reached("content")
         a.content_commit_sha = sha
-        a.content_committed_at = utcnow()
+        a.content_committed_at = session_now(self.session)
         await self._record("provisioning.content_committed", {"sha": sha, "files": sorted(files)})
 
     async def _invitation(self, gh: GitHub[Any]) -> None:
@@ -325,7 +325,7 @@ class _Run:
         await self._reached("invitation")
         await self._record_candidate_id(gh, invitation)
         a.invitation_id = invitation.id
-        a.candidate_invited_at = utcnow()
+        a.candidate_invited_at = session_now(self.session)
         await self._record(
             "provisioning.candidate_invited",
             {
@@ -368,7 +368,7 @@ class _Run:
                 continue
             invitation = await calls.add_collaborator(gh, owner, name, reviewer.login, "pull")
             await self._reached(f"reviewer:{reviewer.login}")
-            reviewer.access_granted_at = utcnow()
+            reviewer.access_granted_at = session_now(self.session)
             if reviewer.github_id is None and invitation.invitee_id is not None:
                 reviewer.github_id = invitation.invitee_id
             await self._record(

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.artifacts.model import Rubric
 from worksample.db.models import Assignment, ReviewRow, Submission
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.github.payload import int_field, str_field
 from worksample.review import github_calls as calls
 from worksample.review.routing import resolve_reviewer_ids
@@ -89,7 +89,9 @@ async def record_review(
     row.state = state
     row.body = body
     row.html_url = str_field(source, "html_url")
-    row.submitted_at = parse_github_time(source.get("submitted_at")) or row.submitted_at or utcnow()
+    row.submitted_at = (
+        parse_github_time(source.get("submitted_at")) or row.submitted_at or session_now(session)
+    )
     if any(r.github_id is None for r in assignment.reviewers):
         await resolve_reviewer_ids(gh, assignment)
     row.ignored = _ignored_reason(assignment, submission, row)

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from worksample.artifacts.catalog import Catalog
 from worksample.assignments.state import ReviewerRole
 from worksample.db.models import Assignment, AssignmentReviewer, Submission
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.review import github_calls as calls
 from worksample.scoring import SCORECARD_MARKER, render_scorecard_comment
 
@@ -73,7 +73,7 @@ async def route_review(
                 continue
             await record_event(session, assignment, "review.requested", detail={"login": reviewer.login})
             notes.append(f"review requested from {reviewer.login}")
-        submission.reviewers_requested_at = utcnow()
+        submission.reviewers_requested_at = session_now(session)
         await session.flush()
     if submission.scorecard_comment_id is None:
         comment_id = await calls.find_comment(gh, owner, repo, submission.pr_number, SCORECARD_MARKER)

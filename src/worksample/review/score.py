@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from worksample.artifacts.model import Rubric
 from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, Organization, ReviewRow, Submission
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.outbox.store import emit
 from worksample.review.assignments import advance
 from worksample.review.policy import OrganizationPolicy, organization_policy
@@ -94,7 +94,7 @@ async def rescore(
     )
     if any(r.review_state is not None for r in result.reviewers):
         await advance(session, assignment, AssignmentStatus.IN_REVIEW)
-    now = utcnow()
+    now = session_now(session)
     score = None if result.score is None else float(result.score)
     if score != assignment.score:
         assignment.score = score
@@ -131,7 +131,11 @@ async def _announce(
         session,
         assignment,
         SCORED_EVENT,
-        {**data, "pull_request_url": submission.pr_url, "scored_at": assignment.scored_at or utcnow()},
+        {
+            **data,
+            "pull_request_url": submission.pr_url,
+            "scored_at": assignment.scored_at or session_now(session),
+        },
     )
 
 

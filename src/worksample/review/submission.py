@@ -8,6 +8,7 @@ review event calls :func:`record_submission`, so a lost or late ``opened`` webho
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from githubkit import GitHub
@@ -15,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, Submission
+from worksample.db.session import session_now
 from worksample.db.timeline import record_event
-from worksample.db.types import utcnow
 from worksample.github.payload import int_field, str_field
 from worksample.review.assignments import advance
 from worksample.review.github_calls import get_pull
@@ -68,7 +69,7 @@ async def record_submission(
         if draft:
             await record_event(session, assignment, "submission.draft", detail={"pr_number": number})
             return None, f"draft PR #{number}: waits for ready_for_review"
-        submission = _new_submission(assignment, pr, action=action)
+        submission = _new_submission(assignment, pr, action=action, now=session_now(session))
         session.add(submission)
         await session.flush()
         await _enter_submitted(session, assignment, submission)
@@ -76,10 +77,12 @@ async def record_submission(
     return submission, await _update(session, assignment, submission, pr)
 
 
-def _new_submission(assignment: Assignment, pr: dict[str, Any], *, action: str | None) -> Submission:
+def _new_submission(
+    assignment: Assignment, pr: dict[str, Any], *, action: str | None, now: datetime
+) -> Submission:
     # A draft made ready is submitted when it became ready, not when the draft was opened.
     stamp = pr.get("updated_at") if action == "ready_for_review" else pr.get("created_at")
-    submitted_at = parse_github_time(stamp) or utcnow()
+    submitted_at = parse_github_time(stamp) or now
     deadline = assignment.deadline_at
     return Submission(
         assignment_id=assignment.id,

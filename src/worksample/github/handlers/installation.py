@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.db.models import Installation, InstallationRepository, Organization
-from worksample.db.types import utcnow
+from worksample.db.session import session_now
 from worksample.github.handlers.context import HandlerContext
 from worksample.github.payload import int_field, str_field
 from worksample.github.routing import Router, WebhookEvent
@@ -64,7 +64,7 @@ async def _remove_repositories(session: AsyncSession, repositories: Any) -> int:
     for repo in repositories if isinstance(repositories, list) else []:
         row = await session.get(InstallationRepository, int_field(repo, "id"))
         if row is not None and row.removed_at is None:
-            row.removed_at = utcnow()
+            row.removed_at = session_now(session)
             count += 1
     await session.flush()
     return count
@@ -83,9 +83,9 @@ async def installation_active(event: WebhookEvent, context: HandlerContext) -> s
 async def installation_gone(event: WebhookEvent, context: HandlerContext) -> str:
     installation = await _upsert_installation(context.session, event.data)
     if event.action == "deleted":
-        installation.deleted_at = utcnow()
+        installation.deleted_at = session_now(context.session)
     else:
-        installation.suspended_at = utcnow()
+        installation.suspended_at = session_now(context.session)
     await context.session.flush()
     return f"installation {installation.id} {event.action}"
 
