@@ -86,8 +86,7 @@ async def test_greenhouse_plays_a_test_from_send_to_complete(
     await flow.drain()
     assert (await flow.assignment())["status"] == "scored"
 
-    # The worker's completions job (every minute; at start-up in burst mode) sends the PATCH.
-    await run_worker_burst(greenhouse.settings, github_transport=greenhouse.world.transport)
+    # The worker sent the PATCH right after the job that scored (test_completion_at_once.py).
     assert fake_greenhouse.received, "no completion PATCH reached Greenhouse"
     patch = fake_greenhouse.received[0]
     assert patch.method == "PATCH"

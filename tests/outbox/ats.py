@@ -26,8 +26,13 @@ from worksample.outbox.events import validate_payload
 
 
 @contextlib.asynccontextmanager
-async def running_worker(settings: Settings, transport: httpx.AsyncBaseTransport) -> AsyncIterator[Worker]:
+async def running_worker(
+    settings: Settings, transport: httpx.AsyncBaseTransport, *, without_crons: frozenset[str] = frozenset()
+) -> AsyncIterator[Worker]:
+    """The real worker, long-running, in this event loop; ``without_crons`` names cron jobs left out
+    (a test proving something happens without its safety net)."""
     options = worker_settings(settings, github_transport=transport, poll_delay=0.05, retry_base_seconds=0.05)
+    options["cron_jobs"] = [c for c in options["cron_jobs"] if c.name not in without_crons]
     options["handle_signals"] = False
     worker = Worker(**options)
     task = asyncio.create_task(worker.main())

@@ -1,5 +1,10 @@
 """Telling Greenhouse a test is complete: the PATCH to ``send_test``'s ``url``, until it lands.
 
+When: at once. The scoring transaction makes the PATCH due (:func:`make_due`), and the worker
+sends it right after that job (``jobs.greenhouse.complete_after_job``). The minute job
+(``greenhouse.completions``) is the safety net: it retries failed attempts when their time comes,
+takes over a lease whose worker died, and makes due any scored test the scoring path missed.
+
 Durable, with the outbox's discipline and its pure parts: the state lives on ``greenhouse_tests``
 (arq cannot hold a schedule of hours); a run claims due rows with a lease, so two workers never
 send the same PATCH at once and a worker that dies mid-attempt only delays it until the lease
@@ -43,6 +48,32 @@ class CompletionRun:
     activated: int
     attempted: int
     delivered: int
+
+
+async def make_due(session: AsyncSession, assignment_id: str) -> bool:
+    """In the transaction that scores ``assignment_id``: its test owes Greenhouse the PATCH now.
+
+    False (and nothing written) for an assignment that did not come from Greenhouse, or whose
+    PATCH is already under way. ``completion_next_at`` is a delivery time: the system clock's.
+    """
+    now = utcnow()
+    result = await session.execute(
+        update(GreenhouseTest)
+        .where(GreenhouseTest.assignment_id == assignment_id, GreenhouseTest.completion_state == "waiting")
+        .values(completion_state="pending", completion_next_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+async def any_due(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether a PATCH is due (one indexed read; the after-job check runs it after most jobs)."""
+    found = await session.scalar(
+        select(GreenhouseTest.assignment_id)
+        .where(GreenhouseTest.completion_state == "pending", GreenhouseTest.completion_next_at <= now)
+        .limit(1)
+    )
+    return found is not None
 
 
 async def activate_scored(session: AsyncSession, *, now: datetime) -> int:
@@ -167,11 +198,13 @@ async def deliver_completions(
     *,
     resolver: Resolver = system_resolver,
     rng: RandomSource | None = None,
+    activate: bool = True,
 ) -> CompletionRun:
-    """One run: make scored tests due, claim what is due, attempt each once."""
+    """One run: make scored tests due (unless ``activate`` is False: the run right after scoring,
+    which made its own test due), claim what is due, attempt each once."""
     now = utcnow()
     async with sessionmaker() as session:
-        activated = await activate_scored(session, now=now)
+        activated = await activate_scored(session, now=now) if activate else 0
         claimed = await claim_due(session, now=now)
         await session.commit()
     delivered = 0

@@ -25,7 +25,13 @@ from worksample.db.session import create_engine, create_sessionmaker
 from worksample.github.client import GitHubApp
 from worksample.github.pacing import GITHUB_BUDGETS, PacingPolicy, RedisWritePacer
 from worksample.jobs.connection import redis_settings
-from worksample.jobs.greenhouse import COMPLETIONS_JOB, greenhouse_completions
+from worksample.jobs.greenhouse import (
+    COMPLETE_NOW_JOB,
+    COMPLETIONS_JOB,
+    complete_after_job,
+    greenhouse_complete_now,
+    greenhouse_completions,
+)
 from worksample.jobs.invitations import RESEND_JOB, resend_invitations
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
@@ -91,6 +97,12 @@ async def startup(ctx: dict[str, Any]) -> None:
     if ctx.get(BURST_KEY):
         # What was due before the burst began (a burst worker has no dispatcher cron).
         await deliver_in_burst(ctx)
+
+
+async def after_job_end(ctx: dict[str, Any]) -> None:
+    """What a job made due goes out now, not at the next cron run: ATS events, then Greenhouse."""
+    await dispatch_after_job(ctx)
+    await complete_after_job(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -166,6 +178,8 @@ def worker_settings(
                 timeout=deliver_timeout_seconds(settings),
             ),
             func(dispatch_due, name=DISPATCH_JOB, max_tries=1, keep_result=0),
+            # Greenhouse's completion PATCH right after scoring; the minute cron below retries.
+            func(greenhouse_complete_now, name=COMPLETE_NOW_JOB, max_tries=1, keep_result=0),
         ],
         "cron_jobs": [
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
@@ -181,7 +195,7 @@ def worker_settings(
         ],
         # Events a job raised go out as soon as it ends, not at the next second of the cron
         # (and a burst worker, which has no cron, delivers them there and then).
-        "after_job_end": dispatch_after_job,
+        "after_job_end": after_job_end,
         "redis_settings": redis_settings(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,

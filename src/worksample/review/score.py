@@ -20,6 +20,7 @@ from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, Organization, ReviewRow, Submission
 from worksample.db.session import session_now
 from worksample.db.timeline import record_event
+from worksample.greenhouse.completion import make_due
 from worksample.outbox.store import emit
 from worksample.review.assignments import advance
 from worksample.review.policy import OrganizationPolicy, organization_policy
@@ -102,7 +103,11 @@ async def rescore(
     submission.scoring = result.to_record()
     await session.flush()
     if is_complete(result, policy):
-        await advance(session, assignment, AssignmentStatus.SCORED, detail={"score": score})
+        entered = await advance(session, assignment, AssignmentStatus.SCORED, detail={"score": score})
+        if entered:
+            # A test sent from Greenhouse: its completion PATCH is due with this commit, and the
+            # worker sends it as soon as this job ends (worksample.greenhouse.completion).
+            await make_due(session, assignment.id)
     await _announce(session, assignment, submission, result)
     return result
 
