@@ -35,15 +35,17 @@ async def lifecycle_announce_extension(ctx: dict[str, Any], assignment_id: str, 
     settings: Settings = ctx["settings"]
     now = _clock(ctx).now()
     timer = DueTimer(TimerKind.EXTENSION, datetime.fromisoformat(deadline_at))
-    token = await claim_firing(resources.sessionmaker, assignment_id, timer, now=now)
-    if token is None:
+    claim = await claim_firing(resources.sessionmaker, assignment_id, timer, now=now)
+    if claim is None:
         return "already announced"
     async with resources.sessionmaker() as session:
-        target = await load_target(session, resources.github, settings, assignment_id, now)
+        target = await load_target(
+            session, resources.github, settings, assignment_id, now, timer=timer, taken_over=claim.taken_over
+        )
         if target is None or target.assignment.repo_full_name is None:
             outcome = "nothing to announce: no repository"
         else:
             outcome = await announce_extension(target, previous=None)
-        await finish_firing(session, assignment_id, timer, token, now=now, outcome=outcome)
+        await finish_firing(session, assignment_id, timer, claim.token, now=now, outcome=outcome)
         await session.commit()
     return outcome

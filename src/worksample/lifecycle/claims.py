@@ -5,11 +5,16 @@ constraint lets one worker in, the others get an IntegrityError and walk away. T
 the work and marks the row done in the same transaction as the work's own database changes. A
 claim left undone past its lease (the worker was killed) is taken over with a conditional UPDATE
 that only one worker can win, so a firing is never lost either.
+
+A taken-over claim says so (``Claim.taken_over``): the worker before may have done some of the
+firing's GitHub calls before it died. Most are safe to repeat; a comment is not, so the action
+then looks for it before posting (``notices.post_once``), and only then.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -22,6 +27,13 @@ from worksample.lifecycle.schedule import DueTimer
 DEFAULT_LEASE = timedelta(minutes=10)
 
 
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    # Another worker claimed this firing before and never finished it.
+    taken_over: bool
+
+
 async def claim_firing(
     sessionmaker: async_sessionmaker[AsyncSession],
     assignment_id: str,
@@ -29,8 +41,8 @@ async def claim_firing(
     *,
     now: datetime,
     lease: timedelta = DEFAULT_LEASE,
-) -> str | None:
-    """A claim token when this worker won the firing, None when another worker has (or had) it."""
+) -> Claim | None:
+    """The claim when this worker won the firing, None when another worker has (or had) it."""
     token = secrets.token_hex(16)
     async with sessionmaker() as session:
         session.add(
@@ -44,7 +56,7 @@ async def claim_firing(
         )
         try:
             await session.commit()
-            return token
+            return Claim(token, taken_over=False)
         except IntegrityError:
             await session.rollback()
         outcome = await session.execute(
@@ -60,7 +72,7 @@ async def claim_firing(
             .execution_options(synchronize_session=False)
         )
         await session.commit()
-    return token if getattr(outcome, "rowcount", 0) == 1 else None
+    return Claim(token, taken_over=True) if getattr(outcome, "rowcount", 0) == 1 else None
 
 
 async def finish_firing(

@@ -42,6 +42,10 @@ class Target:
     settings: Settings
     # The effective deadline (fixed, or acceptance + time limit); None when there is none yet.
     deadline: datetime | None = None
+    # The firing being acted on (``kind:label@due``), which names the notes it posts.
+    firing: str = ""
+    # A worker that claimed this firing before died: its note may already be on GitHub.
+    taken_over: bool = False
 
     @property
     def login(self) -> str:

@@ -16,6 +16,7 @@ from worksample.db.timeline import change_status, record_event
 from worksample.lifecycle import github_ops as ops
 from worksample.lifecycle.context import Target
 from worksample.lifecycle.events import emit_event
+from worksample.lifecycle.notices import post_once
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def lock_at_deadline(t: Target) -> str:
         f"The deadline has passed. Your work is recorded at commit {head.sha} "
         f"(tag `{t.settings.deadline_tag}`); {after}"
     )
-    await ops.post_note(gh, owner, name, pr_number, "Deadline reached", body)
+    await post_once(t, pr_number, "Deadline reached", body)
     a.deadline_sha = head.sha
     a.locked_at = t.now
     detail = {"sha": head.sha, "source": head.source, "tag": t.settings.deadline_tag, "permission": actual}

@@ -6,10 +6,11 @@ a repository already archived or deleted all count as done.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from githubkit import GitHub
+from githubkit import GitHub, Response
 from githubkit.exception import RequestFailed
 
 GH = GitHub[Any]
@@ -77,6 +78,45 @@ async def post_note(gh: GH, owner: str, repo: str, pr_number: int | None, title:
         return comment.parsed_data.html_url
     issue = await gh.rest.issues.async_create(owner, repo, title=title, body=body)
     return issue.parsed_data.html_url
+
+
+# Comments and issues read per page while looking for a note; a candidate's repository has few.
+PAGE_SIZE = 100
+MAX_PAGES = 10
+
+
+async def find_note(gh: GH, owner: str, repo: str, pr_number: int | None, marker: str) -> str | None:
+    """The URL of a note holding ``marker`` already in the repository: a comment on the pull
+    request, or an issue (``post_note`` opens one when there was no pull request yet)."""
+    if pr_number is not None:
+        found = await _find_marked(
+            lambda page: gh.rest.issues.async_list_comments(
+                owner, repo, pr_number, per_page=PAGE_SIZE, page=page
+            ),
+            marker,
+        )
+        if found is not None:
+            return found
+    return await _find_marked(
+        lambda page: gh.rest.issues.async_list_for_repo(
+            owner, repo, state="all", per_page=PAGE_SIZE, page=page
+        ),
+        marker,
+    )
+
+
+async def _find_marked(list_page: Callable[[int], Awaitable[Response[Any]]], marker: str) -> str | None:
+    """The ``html_url`` of the first listed item whose body holds ``marker``, page by page."""
+    for page in range(1, MAX_PAGES + 1):
+        items = (await list_page(page)).json()
+        if not isinstance(items, list):
+            raise ValueError("GitHub answered a list with something else")
+        for item in items:
+            if isinstance(item, dict) and marker in str(item.get("body") or ""):
+                return str(item.get("html_url") or "")
+        if len(items) < PAGE_SIZE:
+            break
+    return None
 
 
 async def invite(gh: GH, owner: str, repo: str, login: str) -> int | None:

@@ -1,4 +1,12 @@
-"""Telling the candidate in their repository (reminders, extensions), and re-issuing invitations."""
+"""Telling the candidate in their repository (reminders, extensions, the deadline), and
+re-issuing invitations.
+
+Every note ends with a hidden marker naming its firing (``<!-- worksample:note ... -->``, not
+shown by GitHub's Markdown). A worker that dies between posting a note and committing the firing
+leaves the firing to be taken over; the new worker then looks for the marker before posting, so
+the candidate gets the note once. A firing nobody started before posts without looking: the
+usual case costs one call, the lookup only follows a crash.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +28,24 @@ def _when(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def note_marker(assignment_id: str, firing: str) -> str:
+    return f"<!-- worksample:note assignment={assignment_id} firing={firing} -->"
+
+
+async def post_once(t: Target, pr_number: int | None, title: str, body: str) -> tuple[str, bool]:
+    """Post this firing's note; when the firing was taken over from a worker that died, first look
+    for the note it may have posted. ``(url, posted now)``."""
+    assert t.firing, "a note belongs to a firing"
+    gh, owner, name = t.repo()
+    marker = note_marker(t.assignment.id, t.firing)
+    if t.taken_over:
+        earlier = await ops.find_note(gh, owner, name, pr_number, marker)
+        if earlier is not None:
+            log.info("lifecycle.note_found assignment=%s firing=%s", t.assignment.id, t.firing)
+            return earlier, False
+    return await ops.post_note(gh, owner, name, pr_number, title, f"{body}\n\n{marker}"), True
+
+
 async def send_reminder(t: Target, label: str) -> str:
     a = t.assignment
     gh, owner, name = t.repo()
@@ -30,11 +56,15 @@ async def send_reminder(t: Target, label: str) -> str:
         "At the deadline the repository becomes read-only for you and your work is taken "
         + ("from this pull request." if pr_number else "from your pull request: please open one.")
     )
-    url = await ops.post_note(gh, owner, name, pr_number, f"Reminder: {label} left", body)
+    url, posted = await post_once(t, pr_number, f"Reminder: {label} left", body)
     await record_event(
-        t.session, a, "lifecycle.reminder_sent", detail={"before": label, "url": url}, at=t.now
+        t.session,
+        a,
+        "lifecycle.reminder_sent",
+        detail={"before": label, "url": url, "posted_now": posted},
+        at=t.now,
     )
-    return f"reminded ({label})"
+    return f"reminded ({label})" if posted else f"reminded ({label}) before a crash; not posted again"
 
 
 async def announce_extension(t: Target, previous: datetime | None) -> str:
@@ -44,7 +74,7 @@ async def announce_extension(t: Target, previous: datetime | None) -> str:
     pr_number = a.pr_number or await ops.open_pull_number(gh, owner, name, t.login)
     was = f" (was {_when(previous)})" if previous else ""
     body = f"Good news: the deadline for this assignment has been extended to {_when(t.deadline)}{was}."
-    url = await ops.post_note(gh, owner, name, pr_number, "Deadline extended", body)
+    url, _posted = await post_once(t, pr_number, "Deadline extended", body)
     await record_event(t.session, a, "lifecycle.extension_announced", detail={"url": url}, at=t.now)
     return "extension announced"
 

@@ -4,8 +4,9 @@ Run by an arq cron job every minute on every worker. Timers are derived from the
 columns (``schedule``), so the tick needs no queue of its own and survives restarts; the claim
 (``claims``) makes a firing happen once however many workers tick at the same moment. A firing's
 database changes and its ``done`` mark commit together; GitHub calls before that are idempotent,
-so a firing retried after a crash repeats them harmlessly (a reminder may then be posted twice:
-the one case where at-least-once shows).
+so a firing retried after a crash repeats them harmlessly. Notes to the candidate are the
+exception, and carry a hidden marker naming the firing: a firing taken over from a dead worker
+looks for its note before posting one (``notices.post_once``), so a reminder is never sent twice.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from worksample.db.models import Assignment, AssignmentEvent, Organization, Pers
 from worksample.db.timeline import StaleAssignment, record_event
 from worksample.github.client import GitHubApp
 from worksample.lifecycle import closing, deadline, erase, notices
-from worksample.lifecycle.claims import claim_firing, finish_firing
+from worksample.lifecycle.claims import Claim, claim_firing, finish_firing
 from worksample.lifecycle.context import NotOnGitHub, Target, policy_from_settings
 from worksample.lifecycle.schedule import (
     AssignmentClock,
@@ -181,7 +182,14 @@ ACTIONS: dict[TimerKind, Action] = {
 
 
 async def load_target(
-    session: AsyncSession, github: GitHubApp | None, settings: Settings, assignment_id: str, now: datetime
+    session: AsyncSession,
+    github: GitHubApp | None,
+    settings: Settings,
+    assignment_id: str,
+    now: datetime,
+    *,
+    timer: DueTimer | None = None,
+    taken_over: bool = False,
 ) -> Target | None:
     row = (
         await session.execute(
@@ -208,6 +216,8 @@ async def load_target(
         now=now,
         settings=settings,
         deadline=effective_deadline(assignment.deadline_at, assignment.time_limit_hours, accepted_at),
+        firing=f"{timer.name}@{timer.due_at.isoformat()}" if timer is not None else "",
+        taken_over=taken_over,
     )
 
 
@@ -217,12 +227,14 @@ async def fire(
     settings: Settings,
     assignment_id: str,
     timer: DueTimer,
-    token: str,
+    claim: Claim,
     now: datetime,
 ) -> str:
     """Act on one claimed firing; its changes and its done mark commit together."""
     async with sessionmaker() as session:
-        target = await load_target(session, github, settings, assignment_id, now)
+        target = await load_target(
+            session, github, settings, assignment_id, now, timer=timer, taken_over=claim.taken_over
+        )
         if target is None:
             return "assignment gone"
         try:
@@ -242,7 +254,7 @@ async def fire(
                 detail={"error": outcome},
                 at=now,
             )
-        if not await finish_firing(session, assignment_id, timer, token, now=now, outcome=outcome):
+        if not await finish_firing(session, assignment_id, timer, claim.token, now=now, outcome=outcome):
             await session.rollback()
             return "claim lost"
         await session.commit()
@@ -274,11 +286,11 @@ async def run_due(
         won = 0
         for assignment_id, view in candidates:
             for timer in due_timers(view, policy, now):
-                token = await claim_firing(sessionmaker, assignment_id, timer, now=now, lease=lease)
-                if token is None:
+                claim = await claim_firing(sessionmaker, assignment_id, timer, now=now, lease=lease)
+                if claim is None:
                     continue
                 try:
-                    await fire(sessionmaker, github, settings, assignment_id, timer, token, now)
+                    await fire(sessionmaker, github, settings, assignment_id, timer, claim, now)
                 except StaleAssignment:
                     # The webhook or the API moved it meanwhile; the lease lets a later tick retry.
                     log.info("lifecycle.stale assignment=%s timer=%s", assignment_id, timer.name)
