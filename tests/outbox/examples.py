@@ -89,6 +89,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "pull_request_url": PR,
         "scored_at": AT,
     },
+    "assignment.score_withdrawn": {
+        **_common("in_review", 7),
+        "previous_score": 78.5,
+        "withdrawn_at": AT,
+        "pull_request_url": PR,
+    },
     "assignment.lock_failed": {
         **_common("submitted", 5),
         "repository_url": REPO,

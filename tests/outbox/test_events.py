@@ -36,7 +36,7 @@ def test_catalog_matches_the_schema_files() -> None:
     }
     assert shipped == set(event_types())
     assert set(EXAMPLES) == set(event_types())
-    assert len(event_types()) == 12
+    assert len(event_types()) == 13
 
 
 @pytest.mark.parametrize("event_type", event_types())

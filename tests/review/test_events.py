@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from tests.review.flow import FILLED, LEAD, Flow
-from worksample.db.models import Organization, OutboxEvent, WebhookEndpoint
+from worksample.db.models import OutboxEvent
 
 
 async def test_review_and_score_events_are_emitted_once_per_change(flow: Flow) -> None:
     await flow.create()
     await flow.require_all_reviewers()
-    [(org_id,)] = await flow.sql(select(Organization.id).where(Organization.login == "acme"))
-    # Set-up: an ATS endpoint subscribed to the two events (the endpoints API is the outbox's).
-    await flow.sql(
-        insert(WebhookEndpoint).values(
-            id="ep-review-test",
-            organization_id=org_id,
-            url="https://ats.example.com/hooks",
-            event_types=["assignment.review_submitted", "assignment.scored"],
-            secret="whsec_" + "A" * 32,
-        )
+    response = await flow.api.post(
+        "/v1/endpoints",
+        json={
+            "url": "https://ats.example.com/hooks",
+            "event_types": ["assignment.review_submitted", "assignment.scored"],
+        },
     )
+    assert response.status_code == 201, response.text
     await flow.accept()
     await flow.open_pr()
     await flow.drain()

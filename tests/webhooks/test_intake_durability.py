@@ -79,7 +79,9 @@ async def test_a_dropped_database_connection_loses_no_delivery(settings: Setting
         assert response.status_code == 202, response.text
         assert response.json() == {"status": "queued", "delivery": second}
     assert await recorded(settings) == {first, second}
-    assert sorted(j.job_id for j in await queued_jobs(arq_pool, settings.queue_name)) == sorted([first, second])
+    assert sorted(j.job_id for j in await queued_jobs(arq_pool, settings.queue_name)) == sorted(
+        [first, second]
+    )
 
 
 async def test_the_queued_job_is_arqs_own_and_unique_while_known(settings: Settings, arq_pool: Any) -> None:

@@ -2,8 +2,11 @@
 
 requested → provisioning → invited → accepted → submitted → in_review → scored, and from any
 state that is not final: cancelled, or failed (with a reason); invited or accepted assignments
-whose deadline passed become expired. Every accepted transition yields the timeline entry to store
-and the next version (the ATS orders the events it receives by it).
+whose deadline passed become expired. Final states stay final, but for one way back: scored →
+in_review, when the scorecard that made the assignment scored is dismissed or edited into an
+incomplete one (its score is withdrawn, and the reviewers are not done after all). Every accepted
+transition yields the timeline entry to store and the next version (the ATS orders the events it
+receives by it).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ _FORWARD: Mapping[AssignmentStatus, AssignmentStatus] = {
     S.SUBMITTED: S.IN_REVIEW,
     S.IN_REVIEW: S.SCORED,
 }
+# The only edges out of a final state (see the module's docstring).
+_REOPEN: Mapping[AssignmentStatus, AssignmentStatus] = {S.SCORED: S.IN_REVIEW}
 # A deadline only matters while the candidate still has work to hand in: once submitted, the
 # work is in and the assignment can no longer expire.
 _CAN_EXPIRE: frozenset[AssignmentStatus] = frozenset({S.INVITED, S.ACCEPTED})
@@ -56,7 +61,7 @@ def _build_transitions() -> dict[AssignmentStatus, frozenset[AssignmentStatus]]:
     table: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {}
     for status in AssignmentStatus:
         if status in TERMINAL_STATUSES:
-            table[status] = frozenset()
+            table[status] = frozenset({_REOPEN[status]} if status in _REOPEN else ())
             continue
         targets = {_FORWARD[status], S.CANCELLED, S.FAILED}
         if status in _CAN_EXPIRE:

@@ -24,6 +24,7 @@ ASSIGNMENT_INVITATION_REISSUED: Final = "assignment.invitation_reissued"
 ASSIGNMENT_SUBMITTED: Final = "assignment.submitted"
 ASSIGNMENT_REVIEW_SUBMITTED: Final = "assignment.review_submitted"
 ASSIGNMENT_SCORED: Final = "assignment.scored"
+ASSIGNMENT_SCORE_WITHDRAWN: Final = "assignment.score_withdrawn"
 ASSIGNMENT_LOCK_FAILED: Final = "assignment.lock_failed"
 ASSIGNMENT_EXPIRED: Final = "assignment.expired"
 ASSIGNMENT_CANCELLED: Final = "assignment.cancelled"
@@ -38,6 +39,7 @@ _EVENT_TYPES: Final = (
     ASSIGNMENT_SUBMITTED,
     ASSIGNMENT_REVIEW_SUBMITTED,
     ASSIGNMENT_SCORED,
+    ASSIGNMENT_SCORE_WITHDRAWN,
     ASSIGNMENT_LOCK_FAILED,
     ASSIGNMENT_EXPIRED,
     ASSIGNMENT_CANCELLED,

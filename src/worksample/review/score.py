@@ -4,7 +4,8 @@
 duplicated, reordered, an edit before its submit — lands on the same result as the in-order stream.
 This module applies that result: the assignment's score, its status (submitted → in_review at the
 first counted reviewer's review, → scored when the organisation's policy says the score is
-complete), the stored breakdown, and the domain events for the ATS.
+complete, and back to in_review when it no longer is), the stored breakdown, and the domain events
+for the ATS.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from worksample.artifacts.model import Rubric
 from worksample.assignments.state import AssignmentStatus
 from worksample.db.models import Assignment, Organization, ReviewRow, Submission
 from worksample.db.session import session_now
-from worksample.db.timeline import record_event
+from worksample.db.timeline import change_status, record_event
 from worksample.greenhouse.completion import make_due
 from worksample.outbox.store import emit
 from worksample.review.assignments import advance
@@ -37,6 +38,7 @@ from worksample.scoring import (
 )
 
 SCORED_EVENT = "assignment.scored"
+SCORE_WITHDRAWN_EVENT = "assignment.score_withdrawn"
 REVIEW_SUBMITTED_EVENT = "assignment.review_submitted"
 
 
@@ -108,8 +110,28 @@ async def rescore(
             # A test sent from Greenhouse: its completion PATCH is due with this commit, and the
             # worker sends it as soon as this job ends (worksample.greenhouse.completion).
             await make_due(session, assignment.id)
+    elif assignment.status == AssignmentStatus.SCORED.value:
+        await _reopen(session, assignment, score)
     await _announce(session, assignment, submission, result)
     return result
+
+
+async def _reopen(session: AsyncSession, assignment: Assignment, score: float | None) -> None:
+    """Scored → in_review: the scorecard that completed the score no longer counts (dismissed, or
+    edited into an incomplete one), so the reviewers are not done after all.
+
+    Staying ``scored`` would tell the ATS (and Greenhouse's ``test_status``) a final result that
+    is gone, and keep the lifecycle's archive timer running (it runs only while scored), which
+    would lock the repository against the review that scores it again. The ATS hears of it from
+    ``_announce``: ``assignment.scored`` with status in_review when a score is left, else
+    ``assignment.score_withdrawn``.
+    """
+    await change_status(
+        session,
+        assignment,
+        AssignmentStatus.IN_REVIEW,
+        detail={"score": score, "why": "a scorecard that counted was dismissed or made incomplete"},
+    )
 
 
 async def _announce(
@@ -119,12 +141,23 @@ async def _announce(
     data = result.to_dict() if result.is_scored else None
     if data == submission.scored_event:
         return
-    submission.scored_event = data
+    previous, submission.scored_event = submission.scored_event, data
     await session.flush()
     if data is None:
-        # Every counted scorecard was dismissed: the event schema has no "unscored", so the
-        # timeline says it and the next score is announced when it comes.
-        await record_event(session, assignment, "score.withdrawn")
+        # Every counted scorecard was dismissed (or made incomplete): the ATS holds a score that
+        # no longer stands. The next score is announced when it comes.
+        withdrawn = await record_event(session, assignment, "score.withdrawn")
+        if previous is not None:
+            await emit(
+                session,
+                assignment,
+                SCORE_WITHDRAWN_EVENT,
+                {
+                    "previous_score": previous["score"],
+                    "withdrawn_at": withdrawn.at,
+                    "pull_request_url": submission.pr_url,
+                },
+            )
         return
     await record_event(
         session,
