@@ -15,8 +15,9 @@ from worksample.config import Settings
 
 
 @pytest.fixture
-async def world() -> AsyncIterator[World]:
-    world = await build_world()
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The default world; ``parametrize("world", ["none"], indirect=True)`` sets the org's base permission."""
+    world = await build_world(base_permission=getattr(request, "param", "read"))
     yield world
     await world.aclose()
 

@@ -53,7 +53,9 @@ async def test_assignment_is_provisioned_and_candidate_invited(
         "README.md": "# Globex API deprecation\n\nGlobex has 42 seats.\n",
     }
     assert [(i["invitee"], i["permissions"]) for i in repo["invitations"]] == [(CANDIDATE, "write")]
-    assert repo["collaborators"] == {"lead": "pull", "eng": "pull"}
+    # The reviewers are org members and read it through the base permission: no grant was needed.
+    assert repo["collaborators"] == {}
+    assert [await world.reads(login, repo_name) for login in ("lead", "eng")] == [True, True]
 
     # Every step is on the timeline, in order.
     kinds = [event["kind"] for event in body["timeline"]]

@@ -30,6 +30,7 @@ class World:
     private_key: str
     installation_id: int
     user_ids: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def transport(self) -> httpx.ASGITransport:
@@ -50,7 +51,16 @@ class World:
         response = await self.control.post("/_sandbox/users", json={"login": login})
         assert response.status_code == 201, response.text
         self.user_ids[login] = response.json()["id"]
+        self.tokens[login] = response.json()["token"]
         return self.user_ids[login]
+
+    async def reads(self, login: str, name: str) -> bool:
+        """Whether ``login`` can read the repository ``name`` with their own token, however granted."""
+        response = await self.control.get(
+            f"/repos/{ORG}/{name}", headers={"Authorization": f"token {self.tokens[login]}"}
+        )
+        assert response.status_code in (200, 404), response.text
+        return response.status_code == 200
 
     async def calls(self) -> list[dict[str, Any]]:
         response = await self.control.get("/_sandbox/calls")
@@ -77,7 +87,10 @@ class World:
 
 
 async def build_world(
-    *, candidates: tuple[str, ...] = (CANDIDATE,), rate_limits: RateLimitConfig | None = None
+    *,
+    candidates: tuple[str, ...] = (CANDIDATE,),
+    rate_limits: RateLimitConfig | None = None,
+    base_permission: str = "read",
 ) -> World:
     sim = create_app(base_url=BASE, rate_limits=rate_limits)
     control = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim), base_url=BASE)
@@ -85,10 +98,10 @@ async def build_world(
     for login in (*REVIEWERS, *candidates):
         await world.add_user(login)
     # Reviewers are org members (engineers of the hiring company); candidates are outsiders.
-    # "read" is GitHub's default base permission for a new organization.
-    response = await control.post(
-        "/_sandbox/orgs", json={"login": ORG, "members": list(REVIEWERS), "default_permission": "read"}
-    )
+    # "read" is GitHub's default base permission for a new organization: members read every
+    # repository of it, so reviewers need no grant of their own.
+    org = {"login": ORG, "members": list(REVIEWERS), "default_permission": base_permission}
+    response = await control.post("/_sandbox/orgs", json=org)
     assert response.status_code == 201, response.text
     response = await control.post("/_sandbox/apps", json={"name": "worksample-test"})
     assert response.status_code == 201, response.text

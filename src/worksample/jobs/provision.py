@@ -59,6 +59,7 @@ async def provision(ctx: dict[str, Any], assignment_id: str) -> str:
                 checkpoint=resources.checkpoint,
                 templates=resources.templates,
                 renders=resources.renders,
+                reviewer_access=resources.reviewer_access,
             )
     except AssignmentNotFound:
         log.warning("provisioning.unknown_assignment assignment=%s", assignment_id)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from worksample.artifacts.catalog import Catalog
 from worksample.github.client import GitHubApp
 from worksample.provisioning.rendering import RenderCache
+from worksample.provisioning.reviewer_access import ReviewerAccessCache
 from worksample.provisioning.service import Checkpoint
 from worksample.provisioning.templates import TemplateRegistry
 
@@ -28,5 +29,7 @@ class WorkerResources:
     stale_after_seconds: float = 300.0
     # Rendered work samples, shared by this worker's jobs.
     renders: RenderCache = field(default_factory=RenderCache)
+    # Reviewers known to read the organization's repositories already (no grant needed).
+    reviewer_access: ReviewerAccessCache = field(default_factory=ReviewerAccessCache)
     # Test seam: called between a step's GitHub calls and its record (None in production).
     checkpoint: Checkpoint | None = None

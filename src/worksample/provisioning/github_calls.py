@@ -218,6 +218,22 @@ async def add_collaborator(
     return Invitation(id=data.id, invitee_id=data.invitee.id if data.invitee else None)
 
 
+@dataclass(frozen=True)
+class Access:
+    """A person's effective permission on a repository, from whatever source (org, team, grant)."""
+
+    # GitHub's legacy names: admin, write, read or none.
+    permission: str
+    user_id: int | None
+
+
+async def user_access(gh: GitHub[Any], owner: str, repo: str, login: str) -> Access:
+    """Raises ``RequestFailed`` (404) when GitHub has no such user."""
+    response = await gh.rest.repos.async_get_collaborator_permission_level(owner, repo, login)
+    data = response.parsed_data
+    return Access(permission=data.permission, user_id=data.user.id if data.user else None)
+
+
 async def delete_invitation(gh: GitHub[Any], owner: str, repo: str, invitation_id: int) -> None:
     await gh.rest.repos.async_delete_invitation(owner, repo, invitation_id)
 

@@ -17,10 +17,8 @@ did something and *before* it was recorded; every step is safe to repeat from th
   (updating its permission), so the candidate is invited once;
 - reviewers: a repeated grant is a no-op on GitHub (204).
 
-Reviewers get read access with one PUT each. Organization members get it at once (204) and never
-see an invitation. A team per reviewer panel, passed as ``team_id`` when creating the repository,
-would grant it in zero calls once the team exists; that needs a stored team per panel and is left
-for when panels become a concept of their own.
+Reviewers who read every repository of the organization already (its members, by the default base
+permission) need no call at all (``reviewer_access``); the others get read access with one PUT each.
 
 Errors: what retrying cannot fix (unknown artifact, GitHub's 403/404/422 that are not rate limits)
 fails the assignment with a reason; everything else (rate limits, 5xx, network) propagates so the
@@ -51,6 +49,7 @@ from worksample.provisioning import github_calls as calls
 from worksample.provisioning.errors import ProvisioningFailed
 from worksample.provisioning.naming import is_ours, repository_description, repository_name
 from worksample.provisioning.rendering import RenderCache
+from worksample.provisioning.reviewer_access import OrgAccess, ReviewerAccessCache, org_access
 from worksample.provisioning.templates import TemplateRegistry, content_digest, ensure_template
 
 log = logging.getLogger(__name__)
@@ -80,6 +79,7 @@ async def provision_assignment(
     checkpoint: Checkpoint | None = None,
     templates: TemplateRegistry | None = None,
     renders: RenderCache | None = None,
+    reviewer_access: ReviewerAccessCache | None = None,
 ) -> ProvisionOutcome:
     assignment = await _load(session, assignment_id)
     status = AssignmentStatus(assignment.status)
@@ -92,7 +92,8 @@ async def provision_assignment(
         await change_status(session, assignment, AssignmentStatus.PROVISIONING)
         await session.commit()
     try:
-        await _Run(session, github, assignment, checkpoint, templates, renders).run(catalog)
+        run = _Run(session, github, assignment, checkpoint, templates, renders, reviewer_access)
+        await run.run(catalog)
     except ProvisioningFailed as exc:
         log.warning("provisioning.failed assignment=%s reason=%s", assignment.id, exc.reason)
         await change_status(session, assignment, AssignmentStatus.FAILED, reason=exc.reason)
@@ -160,6 +161,7 @@ class _Run:
         checkpoint: Checkpoint | None,
         templates: TemplateRegistry | None,
         renders: RenderCache | None,
+        reviewer_access: ReviewerAccessCache | None,
     ) -> None:
         self.session = session
         self.github = github
@@ -171,7 +173,11 @@ class _Run:
         self.templates = templates
         # Without a shared cache every run renders afresh.
         self.renders = renders or RenderCache(size=1)
+        # None: every reviewer gets a grant (no one to remember who already reads everything).
+        self.reviewer_access = reviewer_access
         self.repo: calls.Repository | None = None
+        # Created by this run, so nobody has been granted anything on it yet.
+        self.fresh = False
         self.installation_id: int | None = None
         self.digest = ""
 
@@ -245,7 +251,7 @@ class _Run:
                     continue
                 repo, adopted = existing, True
             await self._reached("repository")
-            self.repo = repo
+            self.repo, self.fresh = repo, not adopted
             a.repo_name, a.repo_full_name, a.repo_id = repo.name, repo.full_name, repo.id
             a.repo_html_url = repo.html_url
             a.repo_created_at = session_now(self.session)
@@ -366,12 +372,27 @@ class _Run:
         for reviewer in self.assignment.reviewers:
             if reviewer.access_granted_at is not None:
                 continue
-            invitation = await calls.add_collaborator(gh, owner, name, reviewer.login, "pull")
+            access = await self._org_access(gh, reviewer.login)
+            if access is not None and access.org_wide:
+                # Reads every repository of the organization already: nothing to grant.
+                via, invitation_id, github_id = "organization", None, access.github_id
+            else:
+                invitation = await calls.add_collaborator(gh, owner, name, reviewer.login, "pull")
+                via, invitation_id = "collaborator", invitation.id
+                github_id = invitation.invitee_id or (access.github_id if access else None)
             await self._reached(f"reviewer:{reviewer.login}")
             reviewer.access_granted_at = session_now(self.session)
-            if reviewer.github_id is None and invitation.invitee_id is not None:
-                reviewer.github_id = invitation.invitee_id
+            if reviewer.github_id is None:
+                reviewer.github_id = github_id
             await self._record(
                 "provisioning.reviewer_granted",
-                {"login": reviewer.login, "permission": "pull", "invitation_id": invitation.id},
+                {"login": reviewer.login, "permission": "pull", "via": via, "invitation_id": invitation_id},
             )
+
+    async def _org_access(self, gh: GitHub[Any], login: str) -> OrgAccess | None:
+        if self.reviewer_access is None:
+            return None
+        assert self.installation_id is not None  # set before the first step
+        repo = self._owner_and_name()
+        cache = self.reviewer_access
+        return await org_access(gh, cache, self.installation_id, repo, login, may_learn=self.fresh)

@@ -1,9 +1,10 @@
 """Collaborators and repository invitations, including the invitee's side (accept / decline).
 
 GitHub's rules kept here: a new outside collaborator gets an invitation (201 + ``Location``), someone
-who already has access gets an empty 204; at most ``invitation_limit`` invitations per repository per
-24 h; invitations expire after ``invitation_expiry_seconds``; removing a collaborator cancels their
-pending invitations; accepting fires ``member`` ``added``.
+who already has access, or any member of the owning organization, gets an empty 204; at most
+``invitation_limit`` invitations per repository per 24 h; invitations expire after
+``invitation_expiry_seconds``; removing a collaborator cancels their pending invitations; accepting
+fires ``member`` ``added``.
 """
 
 from __future__ import annotations
@@ -98,7 +99,11 @@ async def add_collaborator(
     if invitee.id == repo.owner_id:
         raise GitHubError(422, "Repository owner cannot be a collaborator")
     sender = actor_account(world, actor)
-    if user_permission(world, invitee, repo) is not None:
+    owner_account = world.accounts[repo.owner_id]
+    # GitHub answers 204 (no invitation) for an organization member too, even one whose base
+    # permission gives no access to the repository: members join repositories without accepting.
+    member = owner_account.type == "Organization" and invitee.id in owner_account.members
+    if member or user_permission(world, invitee, repo) is not None:
         # Existing access: the direct permission is set at once, and GitHub answers with no body.
         newly_added = invitee.id not in repo.collaborators
         repo.collaborators[invitee.id] = permission

@@ -1,0 +1,112 @@
+"""Reviewers who already read every repository of the organization need no grant.
+
+On GitHub an organization member reads every repository of the organization through its base
+permission (``read`` is the default of a new organization), an owner administers them all, and an
+organization role can give "all-repository read" to people or teams. Such a reviewer needs no
+``PUT /collaborators`` per candidate repository: that is one call, and one write against the
+secondary limits, saved per reviewer per assignment.
+
+Whether a reviewer is one of them is learned from GitHub's own answer rather than reasoned from
+the organization's settings: the base permission is among the details of ``GET /orgs/{org}`` that
+GitHub documents as shown to organization owners, and roles and teams would need more calls still.
+The reviewer's effective permission on a repository we have just created, and on which nobody has
+been granted anything yet, can only come from the organization: so it is read once
+(``GET /collaborators/{login}/permission``, metadata read) and remembered per installation and
+login for ``ACCESS_TTL_SECONDS``. A reviewer without that access is granted read as before, and
+remembered too, so later assignments go straight to the grant.
+
+The memory is per worker process: each process asks once per reviewer per hour, a few calls a day
+against hundreds saved. The hour bounds how long a change on GitHub goes unnoticed: a reviewer who
+leaves the organization, or a base permission lowered to ``none``, stops being skipped within it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from githubkit import GitHub
+
+from worksample.provisioning import github_calls as calls
+
+ACCESS_TTL_SECONDS = 3600.0
+# GitHub's legacy permission names that include reading the repository.
+READS = frozenset({"read", "write", "admin"})
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    """What GitHub said about one reviewer in one organization."""
+
+    # Reads every repository of the organization without a grant of ours.
+    org_wide: bool
+    # The reviewer's numeric id, when GitHub's answer carried it.
+    github_id: int | None
+
+
+class ReviewerAccessCache:
+    """Remembers ``OrgAccess`` per (installation, login) for ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = ACCESS_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._known: dict[tuple[int, str], tuple[float, OrgAccess]] = {}
+        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+
+    @staticmethod
+    def _key(installation_id: int, login: str) -> tuple[int, str]:
+        # GitHub logins are case-insensitive.
+        return installation_id, login.lower()
+
+    def get(self, installation_id: int, login: str) -> OrgAccess | None:
+        key = self._key(installation_id, login)
+        entry = self._known.get(key)
+        if entry is None:
+            return None
+        learned_at, access = entry
+        if self._clock() - learned_at >= self._ttl:
+            del self._known[key]
+            return None
+        return access
+
+    def put(self, installation_id: int, login: str, access: OrgAccess) -> None:
+        self._known[self._key(installation_id, login)] = (self._clock(), access)
+
+    @asynccontextmanager
+    async def learning(self, installation_id: int, login: str) -> AsyncIterator[None]:
+        """Held while one job asks GitHub about a reviewer, so concurrent jobs ask once, not each."""
+        async with self._locks.setdefault(self._key(installation_id, login), asyncio.Lock()):
+            yield
+
+
+async def org_access(
+    gh: GitHub[Any],
+    cache: ReviewerAccessCache,
+    installation_id: int,
+    repo: tuple[str, str],
+    login: str,
+    *,
+    may_learn: bool,
+) -> OrgAccess | None:
+    """What is known of ``login``'s organization-wide access; None when unknown (grant to be safe).
+
+    ``repo`` is (owner, name) of the candidate's repository, where GitHub is asked.
+
+    ``may_learn`` only for a repository this run created and granted nobody anything on yet: on
+    one a crashed run may already have granted, the reviewer's read access could be our own grant.
+    """
+    known = cache.get(installation_id, login)
+    if known is not None or not may_learn:
+        return known
+    async with cache.learning(installation_id, login):
+        known = cache.get(installation_id, login)
+        if known is not None:
+            return known
+        access = await calls.user_access(gh, *repo, login)
+        learned = OrgAccess(org_wide=access.permission in READS, github_id=access.user_id)
+        cache.put(installation_id, login, learned)
+        return learned
