@@ -201,7 +201,8 @@ async def test_sending_the_same_form_twice_makes_one_assignment(web: Web) -> Non
     assert changed.status_code == 422
     assert "already sent" in changed.text
     fresh = re.search(r'name="form_key" value="([^"]+)"', changed.text)
-    assert fresh and fresh.group(1) != key.group(1)
+    assert fresh
+    assert fresh.group(1) != key.group(1)
     again = await lead.post(
         "/assignments/new", data={**data, "candidate": "hubot", "form_key": fresh.group(1)}
     )
