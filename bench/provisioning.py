@@ -66,6 +66,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-jobs", type=int, default=10, help="concurrent jobs in the worker")
     parser.add_argument("--margin", type=float, default=WINDOW_MARGIN, help="pacer window / simulator window")
     parser.add_argument("--no-templates", action="store_true", help="create and fill every repository")
+    parser.add_argument(
+        "--base-permission",
+        default="read",
+        choices=("none", "read"),
+        help="the org's base permission: read (GitHub's default) lets the reviewers, members, read every "
+        "repository without a grant; none makes every assignment grant them read",
+    )
+    parser.add_argument("--intake-concurrency", type=int, default=20, help="API requests in flight at once")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     return parser.parse_args()
 
@@ -76,18 +84,18 @@ def route_of(method: str, path: str) -> str:
         path = re.sub(r"^/repos/[^/]+/[^/]+", "/repos/{org}/{template}", path)
     else:
         path = re.sub(r"^/repos/[^/]+/[^/]+", "/repos/{org}/{repo}", path)
-    path = re.sub(r"/collaborators/[^/]+$", "/collaborators/{user}", path)
+    path = re.sub(r"/collaborators/[^/]+(/permission)?$", r"/collaborators/{user}\1", path)
     path = re.sub(r"^/users/[^/]+$", "/users/{user}", path)
     path = re.sub(r"/\d+(/|$)", r"/{id}\1", path)
     path = re.sub(r"^/orgs/[^/]+", "/orgs/{org}", path)
     return f"{method} {path}"
 
 
-async def build_world(sim: Any, candidates: list[str]) -> tuple[int, str]:
+async def build_world(sim: Any, candidates: list[str], base_permission: str = "read") -> tuple[int, str]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim), base_url=BASE) as control:
         for login in (*REVIEWERS, *candidates):
             (await control.post("/_sandbox/users", json={"login": login})).raise_for_status()
-        org = {"login": ORG, "members": list(REVIEWERS), "default_permission": "read"}
+        org = {"login": ORG, "members": list(REVIEWERS), "default_permission": base_permission}
         (await control.post("/_sandbox/orgs", json=org)).raise_for_status()
         app = (await control.post("/_sandbox/apps", json={"name": "worksample-bench"})).json()
         installation = {"app_id": app["id"], "account": ORG}
@@ -119,7 +127,7 @@ async def run(args: argparse.Namespace) -> int:
     )
     sim = create_simulator(base_url=BASE, rate_limits=limits)
     candidates = [f"candidate-{i:04d}" for i in range(args.assignments)]
-    app_id, private_key = await build_world(sim, candidates)
+    app_id, private_key = await build_world(sim, candidates, args.base_permission)
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
@@ -149,13 +157,21 @@ async def run(args: argparse.Namespace) -> int:
                 headers={"Authorization": f"Bearer {key}"},
             ) as api,
         ):
-            # One request at a time: concurrent intake on SQLite meets "database is locked" (a
-            # deferred transaction cannot upgrade to a writer while another one writes).
-            for login in candidates:
-                response = await api.post("/v1/assignments", json=request_body(login))
+            # Concurrent, as a busy ATS sends them. The first goes alone: it learns the org's
+            # installation, which a deployed service has from the installation webhook already.
+            gate = asyncio.Semaphore(args.intake_concurrency)
+
+            async def request(login: str) -> bool:
+                async with gate:
+                    response = await api.post("/v1/assignments", json=request_body(login))
                 if response.status_code != 201:
                     print(f"API refused {login}: {response.status_code} {response.text}", file=sys.stderr)
-                    return 1
+                return response.status_code == 201
+
+            if not await request(candidates[0]):
+                return 1
+            if not all(await asyncio.gather(*(request(login) for login in candidates[1:]))):
+                return 1
         intake_calls = len(await calls(sim))
 
         # 2. The worker provisions them, paced to the simulator's scaled limit.
@@ -193,7 +209,10 @@ async def run(args: argparse.Namespace) -> int:
     routes = collections.Counter(route_of(c["method"], c["path"]) for c in log)
 
     print(f"assignments: {n}  final statuses: {dict(sorted(statuses.items()))}")
-    print(f"templates: {'off' if args.no_templates else 'on'}  reviewers per assignment: {len(REVIEWERS)}")
+    print(
+        f"templates: {'off' if args.no_templates else 'on'}  reviewers per assignment: {len(REVIEWERS)}"
+        f"  (org members; base permission: {args.base_permission})"
+    )
     print("GitHub calls per provisioned assignment:")
     print(f"  API intake (candidate login check): {intake_calls / n:.2f}")
     print(f"  provisioning (worker):              {len(provisioning) / n:.2f}")

@@ -56,6 +56,16 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     url = database_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
+        # Transactions stay as Python's sqlite3 module opens them: BEGIN just before the first
+        # INSERT/UPDATE/DELETE, reads outside any transaction. Our units of work read, call GitHub,
+        # then write; so a write always starts a fresh transaction, which waits for the lock
+        # (busy_timeout) instead of failing. Two alternatives that SQLAlchemy's SQLite notes
+        # describe, both measured with 20 concurrent POST /v1/assignments (tests/api/
+        # test_concurrency.py): an explicit deferred BEGIN on the "begin" event makes those reads
+        # open the transaction, and its later upgrade to a writer fails at once with "database is
+        # locked" (SQLite does not wait on an upgrade, to avoid deadlock); BEGIN IMMEDIATE passes,
+        # but takes the write lock at the first read, so every GitHub call made after a read and
+        # before a commit would hold it and stall every other writer.
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         return engine
