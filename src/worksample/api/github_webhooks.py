@@ -132,6 +132,13 @@ async def _record(engine: AsyncEngine, values: dict[str, Any]) -> bool:
     return True
 
 
+def _id_of(data: dict[str, Any], key: str) -> int | None:
+    """``data[key]["id"]`` when it is a number (``installation``, ``repository``)."""
+    found = data.get(key)
+    value = found.get("id") if isinstance(found, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 @router.post(WEBHOOK_PATH, status_code=202, summary="GitHub App webhook deliveries")
 async def receive_github_webhook(request: Request) -> JSONResponse:
     resources: Resources = request.app.state.resources
@@ -170,15 +177,16 @@ async def receive_github_webhook(request: Request) -> JSONResponse:
             },
             status_code=200,
         )
-    installation = data.get("installation")
-    installation_id = installation.get("id") if isinstance(installation, dict) else None
+    installation_id = _id_of(data, "installation")
     inserted = await _record(
         resources.webhook_engine,
         {
             "delivery_id": delivery_id,
             "event": event,
             "action": action,
-            "installation_id": installation_id if isinstance(installation_id, int) else None,
+            "installation_id": installation_id,
+            # Erasing a candidate finds their repository's deliveries by it (lifecycle.scrub).
+            "repository_id": _id_of(data, "repository"),
             "body": text,
             "attempts": 0,
         },

@@ -74,6 +74,10 @@ def _default_scoring_policy() -> dict[str, Any]:
     return copy.deepcopy(DEFAULT_SCORING_POLICY)
 
 
+def _timers_to_recompute() -> None:
+    """``Assignment.next_timer_at`` after any UPDATE that does not set it: unknown, look again."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -224,6 +228,11 @@ class Assignment(Timestamped, Base):
     # Repository deleted and the candidate's personal data removed (retention or erasure).
     purged_at: Mapped[datetime | None]
     erase_requested_at: Mapped[datetime | None]
+    # When the lifecycle tick has to look at this assignment next (its earliest timer not yet
+    # fired; ``lifecycle.agenda``), so the tick reads only those due. Only the tick sets it; any
+    # other UPDATE of the row clears it (``onupdate``), so a change of a timer's inputs anywhere
+    # (status, deadline, invitation...) makes the tick look again without that code knowing.
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True, onupdate=_timers_to_recompute)
 
     organization: Mapped[Organization] = relationship(lazy="raise")
     candidate: Mapped[Person] = relationship(lazy="raise")
@@ -300,7 +309,10 @@ class IdempotencyRecord(Base):
     # The route the key was used on: a key reused on another route is a client bug.
     endpoint: Mapped[str] = mapped_column(String(100))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    assignment_id: Mapped[str | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    # Indexed: purging an assignment deletes its records.
+    assignment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
     response_status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -444,6 +456,8 @@ class GitHubDelivery(Base):
     event: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64))
     installation_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The body's ``repository.id``: erasing a candidate finds their repository's deliveries by it.
+    repository_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
@@ -627,6 +641,10 @@ class LifecycleFiring(Base):
     claim_token: Mapped[str] = mapped_column(String(32))
     done_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(500))
+    # GitHub said "not now" (a rate limit, a 5xx, a timeout): the firing stays open and is taken
+    # again from this moment (``retry-after`` honoured), however many attempts it takes.
+    retry_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ErasureRequest(Base):

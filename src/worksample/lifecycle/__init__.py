@@ -6,7 +6,8 @@ cancellation on GitHub, archiving, retention and erasure.
 - ``claims``: the row that lets exactly one worker fire a timer;
 - ``tick``: the cron job's body — find due timers, claim, act;
 - ``deadline``, ``notices``, ``closing``, ``erase``: the actions (GitHub calls in ``github_ops``);
-- ``scrub``: removing a candidate's personal data from every table found in the metadata;
+- ``scrub``: removing a candidate's personal data from the rows of their own assignments,
+  recognised by ``personal`` (pure);
 - ``extension``: pure decision for ``POST /v1/assignments/{id}/extend``.
 
 For the scoring loop: ``Assignment.deadline_sha`` is the commit tagged at the deadline and
