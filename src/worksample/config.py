@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     github_client_secret: SecretStr | None = None
     # GitHub asks integrators to leave at least one second between mutative requests.
     github_write_interval_seconds: float = Field(default=1.0, ge=0)
+    # Processed GitHub webhook deliveries (each keeps its body, up to 25 MB) are deleted this long
+    # after processing. At least GitHub's 3-day redelivery window: the kept row is what makes a
+    # redelivery of a processed delivery a duplicate instead of processing it again.
+    github_delivery_retention_days: float = Field(default=7, ge=3, allow_inf_nan=False)
 
     artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
 
@@ -80,6 +84,10 @@ class Settings(BaseSettings):
     outbox_lease_margin_seconds: float = Field(default=30, ge=0, allow_inf_nan=False)
     # Deliveries the dispatcher claims per run (every second).
     outbox_dispatch_batch: int = Field(default=100, ge=1, le=10_000)
+    # ATS events none of whose deliveries is pending or in flight are deleted this long after they
+    # were raised, with their deliveries and attempt logs: redeliver and recover reach back this
+    # far. Longer than outbox_disable_after_days, so the disabling rule sees a whole failing run.
+    outbox_retention_days: float = Field(default=30, gt=0, allow_inf_nan=False)
 
     # Sign-in with GitHub (worksample.auth) and candidate invitations by e-mail (issue 8).
     # Signs session and OAuth-state cookies; generated per process in sandbox mode when unset.
@@ -118,6 +126,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"WORKSAMPLE_GITHUB_PRIVATE_KEY_PATH: cannot read {self.github_private_key_path}: {exc}"
                 ) from exc
+        return self
+
+    @model_validator(mode="after")
+    def _outbox_retention_outlasts_disabling(self) -> Settings:
+        if self.outbox_retention_days <= self.outbox_disable_after_days:
+            raise ValueError(
+                "WORKSAMPLE_OUTBOX_RETENTION_DAYS must be more than WORKSAMPLE_OUTBOX_DISABLE_AFTER_DAYS: "
+                "deleting attempts of a failing run would hide it from the rule that disables the endpoint"
+            )
         return self
 
     def require_production_secrets(self) -> None:

@@ -48,6 +48,7 @@ from worksample.jobs.outbox import (
 )
 from worksample.jobs.provision import provision, sweep_stuck
 from worksample.jobs.resources import WorkerResources
+from worksample.jobs.retention import PRUNE_JOB, prune_records
 from worksample.jobs.webhooks import (
     WEBHOOK_JOB,
     WEBHOOK_SWEEP_JOB,
@@ -178,6 +179,7 @@ def worker_settings(
                 timeout=deliver_timeout_seconds(settings),
             ),
             func(dispatch_due, name=DISPATCH_JOB, max_tries=1, keep_result=0),
+            func(prune_records, name=PRUNE_JOB, max_tries=1, keep_result=0),
             # Greenhouse's completion PATCH right after scoring; the minute cron below retries.
             func(greenhouse_complete_now, name=COMPLETE_NOW_JOB, max_tries=1, keep_result=0),
         ],
@@ -192,6 +194,8 @@ def worker_settings(
             # worksample.lifecycle make each timer fire once however many tick together.
             cron(lifecycle_tick, name=f"{TICK_JOB}.cron", second=30, unique=False, run_at_startup=True),
             *_outbox_cron(burst),
+            # Hourly: webhook records past their retention periods (ATS events, GitHub deliveries).
+            cron(prune_records, name=f"{PRUNE_JOB}.cron", minute=20, second=50, unique=True),
         ],
         # Events a job raised go out as soon as it ends, not at the next second of the cron
         # (and a burst worker, which has no cron, delivers them there and then).

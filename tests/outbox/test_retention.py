@@ -1,0 +1,148 @@
+"""Webhook records do not grow for ever: the worker's ``records.prune`` job deletes settled ATS events
+(with their deliveries and attempts) and processed GitHub deliveries once they are past their
+retention periods, and keeps whatever is still in progress or recent."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from arq.constants import job_key_prefix
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.conftest import GitHubWorld, run_worker_burst
+from tests.outbox.ats import create_endpoint, deliveries
+from tests.outbox.receiver import Receiver
+from worksample.config import ConfigError, Settings, load_settings
+from worksample.db.models import GitHubDelivery, OutboxAttempt, OutboxDelivery, OutboxEvent
+from worksample.db.session import session_scope
+from worksample.github.signatures import sign
+from worksample.jobs.retention import PRUNE_JOB
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _test_event(client: httpx.AsyncClient, endpoint_id: str) -> str:
+    response = await client.post(f"/v1/endpoints/{endpoint_id}/test")
+    assert response.status_code == 202, response.text
+    return str(response.json()["event_id"])
+
+
+async def _github_delivery(client: httpx.AsyncClient, settings: Settings) -> str:
+    """A signed webhook at the front door, for a repository no assignment has (recorded, ignored)."""
+    assert settings.github_webhook_secret is not None
+    body = json.dumps(
+        {
+            "action": "archived",
+            "repository": {"id": 1234, "full_name": "acme/other"},
+            "installation": {"id": 1},
+        }
+    ).encode()
+    guid = str(uuid.uuid4())
+    response = await client.post(
+        "/github/webhooks",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-GitHub-Event": "repository",
+            "X-GitHub-Delivery": guid,
+            "X-Hub-Signature-256": sign(settings.github_webhook_secret.get_secret_value(), body),
+        },
+    )
+    assert response.status_code == 202, response.text
+    return guid
+
+
+async def _age(sessionmaker: Sessions, *, events: list[str], github: list[str], days: float) -> None:
+    """Make records look ``days`` old, as if the calendar had moved on since they were written."""
+    ago = timedelta(days=days)
+    async with session_scope(sessionmaker) as session:
+        for event in await session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(events))):
+            event.created_at -= ago
+        for row in await session.scalars(
+            select(GitHubDelivery).where(GitHubDelivery.delivery_id.in_(github))
+        ):
+            row.received_at -= ago
+            if row.processed_at is not None:
+                row.processed_at -= ago
+
+
+async def test_settled_and_processed_records_past_retention_are_deleted(
+    service_on_world: httpx.AsyncClient,
+    github_world: GitHubWorld,
+    world_settings: Settings,
+    arq_pool: Any,
+    ats: Receiver,
+    sessionmaker: Sessions,
+) -> None:
+    client = service_on_world
+    ok = await create_endpoint(client, f"{ats.base_url}/ok")
+    # Answers 503 with a Retry-After far away: its delivery stays pending, its event unsettled.
+    waiting = await create_endpoint(client, f"{ats.base_url}/unavailable")
+    old, recent = await _test_event(client, ok["id"]), await _test_event(client, ok["id"])
+    old_unsettled = await _test_event(client, waiting["id"])
+    old_guid, recent_guid = (
+        await _github_delivery(client, world_settings),
+        await _github_delivery(client, world_settings),
+    )
+    await run_worker_burst(world_settings, github_transport=github_world.transport)
+    async with sessionmaker() as session:
+        processed = await session.scalars(
+            select(GitHubDelivery.delivery_id).where(GitHubDelivery.processed_at.is_not(None))
+        )
+        assert {old_guid, recent_guid} <= set(processed)
+    assert {d["state"] for d in await deliveries(client, ok["id"])} == {"succeeded"}
+    # One more whose job was lost: unprocessed, it is the sweeper's, however old.
+    stuck_guid = await _github_delivery(client, world_settings)
+    assert await arq_pool.zrem(world_settings.queue_name, stuck_guid) == 1
+    await arq_pool.delete(job_key_prefix + stuck_guid)
+
+    await _age(
+        sessionmaker,
+        events=[old, old_unsettled],
+        github=[old_guid, stuck_guid],
+        days=max(world_settings.outbox_retention_days, world_settings.github_delivery_retention_days) + 1,
+    )
+    assert await arq_pool.enqueue_job(PRUNE_JOB) is not None
+    # The sweeper is held off, so the stuck delivery is still unprocessed when the job runs.
+    await run_worker_burst(
+        world_settings, github_transport=github_world.transport, webhook_stale_after_seconds=10**9
+    )
+
+    async with sessionmaker() as session:
+        events = set(await session.scalars(select(OutboxEvent.id)))
+        guids = set(await session.scalars(select(GitHubDelivery.delivery_id)))
+        attempts = await session.scalar(select(func.count()).select_from(OutboxAttempt))
+        delivered = await session.scalar(select(func.count()).select_from(OutboxDelivery))
+    assert old not in events
+    assert {recent, old_unsettled} <= events
+    # The old event's delivery and attempt went with it; the other two keep theirs.
+    assert (delivered, attempts) == (2, 2)
+    assert [d["event_id"] for d in await deliveries(client, ok["id"])] == [recent]
+    assert (await client.post(f"/v1/events/{old}/redeliver")).status_code == 404
+    assert old_guid not in guids
+    assert {recent_guid, stuck_guid} <= guids
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        # GitHub redelivers for 3 days: a redelivery must still find its row (a duplicate).
+        ("WORKSAMPLE_GITHUB_DELIVERY_RETENTION_DAYS", "2", "greater than or equal to 3"),
+        # The disabling rule must see a whole failing run (WORKSAMPLE_OUTBOX_DISABLE_AFTER_DAYS: 5).
+        ("WORKSAMPLE_OUTBOX_RETENTION_DAYS", "5", "more than WORKSAMPLE_OUTBOX_DISABLE_AFTER_DAYS"),
+    ],
+)
+def test_retention_shorter_than_what_relies_on_it_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings(_env_file=None)
+    assert variable in str(refused.value)
+    assert says in str(refused.value)
