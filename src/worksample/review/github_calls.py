@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from githubkit import GitHub
-from githubkit.exception import RequestFailed
+from githubkit.exception import RateLimitExceeded, RequestFailed
 
 # GitHub's largest page; a PR with more comments than this still has ours on an early page,
 # but the loop reads on until a short page so it finds the marker wherever it is.
@@ -17,8 +17,31 @@ PAGE_SIZE = 100
 MAX_PAGES = 50
 
 
-class ReviewerRefused(Exception):
+# Answers that mean "not on this pull request, not now nor on a retry": the repository archived
+# (GitHub then refuses every write with 403) or the conversation locked (403), the pull request or
+# repository gone (404, 410), or a request GitHub will not take for this PR (422).
+_REFUSED = frozenset({403, 404, 410, 422})
+
+
+class Refused(Exception):
+    """GitHub refused a write on the pull request for good; the message is GitHub's reason.
+
+    Callers record it and go on: the delivery that asked for the write still records what it
+    came for (a submission, a review), which retrying the job for ever would lose.
+    """
+
+
+class ReviewerRefused(Refused):
     """GitHub would not request a review from this person (no access, or the PR's author)."""
+
+
+class CommentRefused(Refused):
+    """GitHub would not take our comment on the pull request."""
+
+
+def _refusal(exc: RequestFailed) -> bool:
+    # A rate limit is also a 403 (the secondary one), but it passes: the job waits it out.
+    return exc.response.status_code in _REFUSED and not isinstance(exc, RateLimitExceeded)
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
@@ -67,7 +90,7 @@ async def request_reviewer(gh: GitHub[Any], owner: str, repo: str, number: int, 
     try:
         await gh.rest.pulls.async_request_reviewers(owner, repo, number, reviewers=[login])
     except RequestFailed as exc:
-        if exc.response.status_code == 422:
+        if _refusal(exc):
             raise ReviewerRefused(_message(exc)) from exc
         raise
 
@@ -90,7 +113,13 @@ async def find_comment(gh: GitHub[Any], owner: str, repo: str, number: int, mark
 
 
 async def create_comment(gh: GitHub[Any], owner: str, repo: str, number: int, body: str) -> int:
-    response = await gh.rest.issues.async_create_comment(owner, repo, number, body=body)
+    """The new comment's id; raises ``CommentRefused`` when GitHub will not take it."""
+    try:
+        response = await gh.rest.issues.async_create_comment(owner, repo, number, body=body)
+    except RequestFailed as exc:
+        if _refusal(exc):
+            raise CommentRefused(_message(exc)) from exc
+        raise
     return int(_object(response.json(), "a comment")["id"])
 
 

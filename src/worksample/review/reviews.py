@@ -114,9 +114,18 @@ async def record_review(
     incomplete = state != "dismissed" and result.status is not ScorecardStatus.COMPLETE
     if incomplete and await _needs_feedback(session, row, result.status):
         reply = render_scorecard_feedback(result, rubric, reviewer_login=row.reviewer_login)
-        comment_id = await calls.create_comment(gh, owner, repo, pr_number, reply)
+        # Once per revision, whether GitHub takes the reply or not.
         row.feedback_revision = row.revision
         await session.flush()
+        try:
+            comment_id = await calls.create_comment(gh, owner, repo, pr_number, reply)
+        except calls.CommentRefused as exc:
+            # An archived repository, say (a delivery processed late): the review is still recorded,
+            # and the timeline says what the reviewer could not be told.
+            await record_event(
+                session, assignment, "review.feedback_refused", detail={**detail, "reason": str(exc)}
+            )
+            return RecordedReview(row, changed, note + "; feedback refused by GitHub")
         await record_event(
             session, assignment, "review.feedback_posted", detail={**detail, "comment_id": comment_id}
         )
@@ -126,11 +135,15 @@ async def record_review(
 
 async def _needs_feedback(session: AsyncSession, row: ReviewRow, status: ScorecardStatus) -> bool:
     """Once per revision; and a review with no scorecard at all (a later "LGTM") gets no reply when
-    the same reviewer already has a complete scorecard on record."""
+    the same reviewer already has a complete scorecard on record, nor when it gives no verdict."""
     if row.feedback_revision == row.revision:
         return False
     if status is ScorecardStatus.INCOMPLETE:
         return True
+    if row.state == "commented":
+        # A comment-only review without a scorecard is conversation, not a scorecard attempt, and
+        # GitHub makes one for every single line comment: a reply to each would flood the PR.
+        return False
     complete = await session.execute(
         select(ReviewRow.id).where(
             ReviewRow.assignment_id == row.assignment_id,

@@ -82,7 +82,16 @@ async def route_review(
             body = render_scorecard_comment(
                 rubric, reviewer_guide_url=reviewer_guide_url(public_url, assignment.id)
             )
-            comment_id = await calls.create_comment(gh, owner, repo, submission.pr_number, body)
+            try:
+                comment_id = await calls.create_comment(gh, owner, repo, submission.pr_number, body)
+            except calls.CommentRefused as exc:
+                # Not fatal to the submission this event records; left unset, so the next event
+                # about the pull request tries again.
+                await record_event(
+                    session, assignment, "review.scorecard_refused", detail={"reason": str(exc)}
+                )
+                notes.append("scorecard refused by GitHub")
+                return notes
             await record_event(
                 session, assignment, "review.scorecard_posted", detail={"comment_id": comment_id}
             )
