@@ -4,8 +4,6 @@ retention periods, and keeps whatever is still in progress or recent."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +19,6 @@ from tests.outbox.receiver import Receiver
 from worksample.config import ConfigError, Settings, load_settings
 from worksample.db.models import GitHubDelivery, OutboxAttempt, OutboxDelivery, OutboxEvent
 from worksample.db.session import session_scope
-from worksample.github.signatures import sign
 from worksample.jobs.retention import PRUNE_JOB
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -33,29 +30,20 @@ async def _test_event(client: httpx.AsyncClient, endpoint_id: str) -> str:
     return str(response.json()["event_id"])
 
 
-async def _github_delivery(client: httpx.AsyncClient, settings: Settings) -> str:
-    """A signed webhook at the front door, for a repository no assignment has (recorded, ignored)."""
-    assert settings.github_webhook_secret is not None
-    body = json.dumps(
-        {
-            "action": "archived",
-            "repository": {"id": 1234, "full_name": "acme/other"},
-            "installation": {"id": 1},
-        }
-    ).encode()
-    guid = str(uuid.uuid4())
-    response = await client.post(
-        "/github/webhooks",
-        content=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-GitHub-Event": "repository",
-            "X-GitHub-Delivery": guid,
-            "X-Hub-Signature-256": sign(settings.github_webhook_secret.get_secret_value(), body),
-        },
-    )
-    assert response.status_code == 202, response.text
-    return guid
+async def _github_log(world: GitHubWorld) -> list[dict[str, Any]]:
+    """What the simulated GitHub has delivered to the service so far, oldest first."""
+    assert (await world.control.post("/_sandbox/webhooks/flush")).status_code < 300
+    log: list[dict[str, Any]] = (await world.control.get("/_sandbox/deliveries")).json()
+    return log
+
+
+async def _github_event(world: GitHubWorld, method: str, path: str, **body: Any) -> str:
+    """Do something on the simulated GitHub that sends the App a webhook; returns its GUID."""
+    before = len(await _github_log(world))
+    response = await world.control.request(method, path, json=body or None)
+    assert response.status_code < 300, response.text
+    (delivery,) = (await _github_log(world))[before:]
+    return str(delivery["guid"])
 
 
 async def _age(sessionmaker: Sessions, *, events: list[str], github: list[str], days: float) -> None:
@@ -86,26 +74,27 @@ async def test_settled_and_processed_records_past_retention_are_deleted(
     waiting = await create_endpoint(client, f"{ats.base_url}/unavailable")
     old, recent = await _test_event(client, ok["id"]), await _test_event(client, ok["id"])
     old_unsettled = await _test_event(client, waiting["id"])
-    old_guid, recent_guid = (
-        await _github_delivery(client, world_settings),
-        await _github_delivery(client, world_settings),
-    )
+    # GitHub's side: the App was installed (one delivery), then uninstalled (another).
+    (installed,) = [d["guid"] for d in await _github_log(github_world)]
+    installation = f"/_sandbox/installations/{github_world.installation_id}"
+    uninstalled = await _github_event(github_world, "DELETE", installation)
     await run_worker_burst(world_settings, github_transport=github_world.transport)
     async with sessionmaker() as session:
         processed = await session.scalars(
             select(GitHubDelivery.delivery_id).where(GitHubDelivery.processed_at.is_not(None))
         )
-        assert {old_guid, recent_guid} <= set(processed)
+        assert {installed, uninstalled} <= set(processed)
     assert {d["state"] for d in await deliveries(client, ok["id"])} == {"succeeded"}
-    # One more whose job was lost: unprocessed, it is the sweeper's, however old.
-    stuck_guid = await _github_delivery(client, world_settings)
-    assert await arq_pool.zrem(world_settings.queue_name, stuck_guid) == 1
-    await arq_pool.delete(job_key_prefix + stuck_guid)
+    # Installed again, and that delivery's job was lost: unprocessed, it is the sweeper's, however old.
+    app = {"app_id": github_world.app_id, "account": github_world.org}
+    reinstalled = await _github_event(github_world, "POST", "/_sandbox/installations", **app)
+    assert await arq_pool.zrem(world_settings.queue_name, reinstalled) == 1
+    await arq_pool.delete(job_key_prefix + reinstalled)
 
     await _age(
         sessionmaker,
         events=[old, old_unsettled],
-        github=[old_guid, stuck_guid],
+        github=[installed, reinstalled],
         days=max(world_settings.outbox_retention_days, world_settings.github_delivery_retention_days) + 1,
     )
     assert await arq_pool.enqueue_job(PRUNE_JOB) is not None
@@ -125,8 +114,13 @@ async def test_settled_and_processed_records_past_retention_are_deleted(
     assert (delivered, attempts) == (2, 2)
     assert [d["event_id"] for d in await deliveries(client, ok["id"])] == [recent]
     assert (await client.post(f"/v1/events/{old}/redeliver")).status_code == 404
-    assert old_guid not in guids
-    assert {recent_guid, stuck_guid} <= guids
+    assert installed not in guids
+    assert {uninstalled, reinstalled} <= guids
+    # A recent delivery is still known: GitHub redelivering it gets "duplicate", not a second run.
+    (sent,) = [d for d in await _github_log(github_world) if d["guid"] == uninstalled]
+    assert (await github_world.control.post(f"/_sandbox/deliveries/{sent['id']}/redeliver")).status_code < 300
+    redelivered = [d for d in await _github_log(github_world) if d["guid"] == uninstalled][-1]
+    assert (redelivered["redelivery"], redelivered["status_code"]) == (True, 200)
 
 
 @pytest.mark.parametrize(
