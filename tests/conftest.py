@@ -173,9 +173,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 async def arq_pool(settings: Settings) -> AsyncIterator[Any]:
     """An arq pool on the test's own queue; the queue and the jobs left in it are deleted after."""
-    pool = await create_pool(
-        redis_settings(settings.redis_url), default_queue_name=settings.queue_name
-    )
+    pool = await create_pool(redis_settings(settings.redis_url), default_queue_name=settings.queue_name)
     yield pool
     job_ids = await pool.zrange(settings.queue_name, 0, -1)
     keys = [settings.queue_name]
@@ -272,8 +270,7 @@ async def service_on_world(
     """The service app talking to the simulator (and receiving its webhooks), with the App
     installed on ``acme`` and an API key for ``acme`` already in the client's headers."""
     running = running_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool)
-    async with running as (app, client):
-        github_world.webhook_target.target = httpx.ASGITransport(app=app)
+    async with running as (app, client), github_world.delivering_to(app):
         await install_app(github_world)
         resources = app.state.resources
         client.headers["Authorization"] = (

@@ -213,8 +213,7 @@ async def greenhouse(
     greenhouse_settings: Settings, github_world: GitHubWorld, arq_pool: Any
 ) -> AsyncIterator[Service]:
     running = running_app(greenhouse_settings, github_transport=github_world.transport, arq_pool=arq_pool)
-    async with running as (app, client):
-        github_world.webhook_target.target = httpx.ASGITransport(app=app)
+    async with running as (app, client), github_world.delivering_to(app):
         await install_app(github_world)
         key = await make_api_key(app.state.resources.sessionmaker, github_world.org)
         yield Service(client=client, key=key, settings=greenhouse_settings, world=github_world)

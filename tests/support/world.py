@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +89,24 @@ class GitHubWorld:
         assert response.status_code == 201, response.text
         self.users[login] = response.json()
         return self.users[login]
+
+    @asynccontextmanager
+    async def delivering_to(self, app: FastAPI) -> AsyncIterator[None]:
+        """Send the simulator's webhooks to ``app`` (running) for the duration of the block.
+
+        On the way out, deliveries still in flight (those caused by the last worker burst, or by
+        installing the App) are made while ``app`` is still running: made after its lifespan has
+        ended, they would reopen database and Redis connections that nothing closes any more. Then
+        ``app`` is unplugged, so nothing can reach it once it is closed.
+        """
+        self.webhook_target.target = httpx.ASGITransport(app=app)
+        try:
+            yield
+        finally:
+            try:
+                await self.sim.state.sandbox.webhooks.flush()
+            finally:
+                self.webhook_target.target = None
 
     async def aclose(self) -> None:
         # Deliveries still in flight would otherwise land on a closed service.
