@@ -81,10 +81,22 @@ def test_invited_assignment_is_reinvited_a_bounded_number_of_times() -> None:
     invited = view(S.INVITED, accepted_at=None)
     assert names(all_timers(invited, POLICY)) == ["reinvite"]
     assert all_timers(invited, POLICY)[0].due_at == T0 - H + POLICY.reinvite_after
-    assert all_timers(replace(invited, reinvite_count=3), POLICY) == []
     assert all_timers(replace(invited, has_invitation=False), POLICY) == []
     fixed = replace(invited, deadline_at=T0 + 72 * H)
     assert names(all_timers(fixed, POLICY)) == ["deadline", "reinvite"]
+
+
+def test_the_last_invitation_lapsing_expires_the_assignment() -> None:
+    # Re-issues used up: when GitHub lets the last invitation lapse, nobody can start any more.
+    last = view(S.INVITED, accepted_at=None, reinvite_count=3, invited_at=T0)
+    timers = all_timers(last, POLICY)
+    assert [(t.kind, t.due_at) for t in timers] == [(TimerKind.EXPIRE, T0 + POLICY.invitation_lifetime)]
+    assert due_timers(last, POLICY, T0 + POLICY.invitation_lifetime - timedelta(seconds=1)) == []
+    # A fixed deadline before the lapse expires it first; after the lapse, the lapse does.
+    early = replace(last, deadline_at=T0 + 48 * H)
+    assert names(all_timers(early, POLICY)) == ["deadline"]
+    late = replace(last, deadline_at=T0 + 30 * 24 * H)
+    assert names(all_timers(late, POLICY)) == ["expire", "deadline"]
 
 
 def test_final_assignments_are_archived_then_purged_then_scrubbed() -> None:

@@ -28,7 +28,7 @@ CAN_WRITE = frozenset({"write", "admin", "maintain"})
 async def lock_at_deadline(t: Target) -> str:
     a = t.assignment
     if a.status == S.INVITED.value:
-        return await _expire_unaccepted(t)
+        return await expire_unaccepted(t, "the invitation was not accepted before the deadline")
     gh, owner, name = t.repo()
     pr_number = a.pr_number or await ops.open_pull_number(gh, owner, name, t.login)
     head = await ops.submission_head(gh, owner, name, pr_number)
@@ -74,15 +74,15 @@ async def lock_at_deadline(t: Target) -> str:
     return "lock failed" if a.lock_failed_at else "locked"
 
 
-async def _expire_unaccepted(t: Target) -> str:
-    """The candidate never accepted: withdraw the invitation so it cannot be accepted late."""
+async def expire_unaccepted(t: Target, reason: str) -> str:
+    """The candidate never accepted: withdraw the invitation so it cannot be accepted late, and
+    expire the assignment (the ATS hears ``assignment.expired``; retention then runs). With no
+    repository or no installation left there is nothing to withdraw, and it expires all the same."""
     a = t.assignment
-    gh, owner, name = t.repo()
-    if a.invitation_id is not None:
+    if a.invitation_id is not None and a.repo_full_name and t.gh is not None:
+        gh, owner, name = t.repo()
         await ops.withdraw_invitation(gh, owner, name, a.invitation_id)
     a.locked_at = t.now
     await record_event(t.session, a, "lifecycle.invitation_withdrawn", detail={}, at=t.now)
-    await change_status(
-        t.session, a, S.EXPIRED, reason="the invitation was not accepted before the deadline", at=t.now
-    )
+    await change_status(t.session, a, S.EXPIRED, reason=reason, at=t.now)
     return "expired (invitation not accepted)"

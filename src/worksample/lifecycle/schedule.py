@@ -23,6 +23,8 @@ class TimerKind(StrEnum):
     REMINDER = "reminder"
     DEADLINE = "deadline"
     REINVITE = "reinvite"
+    # The last invitation lapsed unaccepted: nobody can start any more, so the assignment expires.
+    EXPIRE = "expire"
     CANCEL = "cancel"
     ARCHIVE = "archive"
     PURGE = "purge"
@@ -39,8 +41,10 @@ class LifecyclePolicy:
     reminder_offsets: Sequence[timedelta] = (timedelta(hours=24), timedelta(hours=2))
     # Re-issued before GitHub's seven-day expiry, so the candidate never holds a dead link.
     reinvite_after: timedelta = timedelta(days=6)
-    # An invitation is re-issued at most this often; after that the recruiter has to step in.
+    # An invitation is re-issued at most this often; the last one is then left to lapse.
     max_reinvites: int = 3
+    # GitHub's own expiry of a repository invitation: after it, the invitation cannot be accepted.
+    invitation_lifetime: timedelta = timedelta(days=7)
     retention: timedelta = timedelta(days=90)
     # A scored repository stays writable for reviews this long: the second reviewer, an edited
     # scorecard or a dismissal still re-score, and GitHub refuses reviews on an archived repository.
@@ -121,8 +125,16 @@ def all_timers(a: AssignmentClock, policy: LifecyclePolicy) -> list[DueTimer]:
         return [DueTimer(TimerKind.ERASE, a.erase_requested_at)]
     deadline = effective_deadline(a.deadline_at, a.time_limit_hours, a.accepted_at)
     if a.status is S.INVITED:
-        if a.has_invitation and a.invited_at is not None and a.reinvite_count < policy.max_reinvites:
-            timers.append(DueTimer(TimerKind.REINVITE, a.invited_at + policy.reinvite_after))
+        if a.has_invitation and a.invited_at is not None:
+            if a.reinvite_count < policy.max_reinvites:
+                timers.append(DueTimer(TimerKind.REINVITE, a.invited_at + policy.reinvite_after))
+            else:
+                # No invitation follows the last one. Once GitHub lets it lapse nobody can start,
+                # and a time limit never begins: expire it then, so the ATS hears and retention
+                # runs, rather than leaving it invited for ever. A fixed deadline before that wins.
+                lapsed = a.invited_at + policy.invitation_lifetime
+                if deadline is None or lapsed < deadline:
+                    timers.append(DueTimer(TimerKind.EXPIRE, lapsed))
         if deadline is not None:
             timers.append(DueTimer(TimerKind.DEADLINE, deadline))
     elif a.status in _WORKING and a.locked_at is None and deadline is not None:

@@ -149,6 +149,12 @@ async def _reinvite(t: Target, timer: DueTimer) -> str:
     return await notices.reissue_invitation(t)
 
 
+async def _expire(t: Target, timer: DueTimer) -> str:
+    return await deadline.expire_unaccepted(
+        t, f"the last invitation lapsed unaccepted after {t.assignment.reinvite_count} re-issue(s)"
+    )
+
+
 async def _cancel(t: Target, timer: DueTimer) -> str:
     return await closing.revoke_and_archive(t)
 
@@ -173,6 +179,7 @@ ACTIONS: dict[TimerKind, Action] = {
     TimerKind.REMINDER: _reminder,
     TimerKind.DEADLINE: _deadline,
     TimerKind.REINVITE: _reinvite,
+    TimerKind.EXPIRE: _expire,
     TimerKind.CANCEL: _cancel,
     TimerKind.ARCHIVE: _archive,
     TimerKind.PURGE: _purge,
