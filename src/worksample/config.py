@@ -56,6 +56,10 @@ class Settings(BaseSettings):
 
     # Largest request body the API reads; an assignment request is a few kilobytes.
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # How long an Idempotency-Key is remembered: a retry within it gets the first answer, after it
+    # the key is free for a new request. Stripe's 24 h: an ATS retries within minutes or hours, and
+    # records kept for ever would make the table grow with every request.
+    idempotency_retention_hours: float = Field(default=24, gt=0, allow_inf_nan=False)
 
     # True when talking to worksample's own GitHub simulator: secrets may then be generated.
     sandbox: bool = False

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.api.bodies import assignment_body
-from tests.conftest import queued_jobs
+from tests.conftest import (
+    SERVICE_URL,
+    GitHubWorld,
+    install_app,
+    make_api_key,
+    queued_jobs,
+    run_worker_burst,
+)
+from worksample.app import create_app
+from worksample.clock import OffsetClock
 from worksample.config import Settings
-from worksample.db.models import Assignment
+from worksample.db.models import Assignment, IdempotencyRecord
+from worksample.jobs.idempotency import PURGE_JOB
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -92,3 +105,84 @@ async def test_bad_keys_are_field_errors(api_client: httpx.AsyncClient, auth_hea
         )
         assert response.status_code == 422, key
         assert [f["field"] for f in response.json()["error"]["fields"]] == ["header.Idempotency-Key"]
+
+
+@pytest.fixture
+def clock() -> OffsetClock:
+    return OffsetClock()
+
+
+@pytest.fixture
+async def clocked_service(
+    world_settings: Settings, github_world: GitHubWorld, arq_pool: Any, clock: OffsetClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """``service_on_world`` with a clock the test moves."""
+    app = create_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE_URL) as client,
+    ):
+        github_world.webhook_target.target = httpx.ASGITransport(app=app)
+        await install_app(github_world)
+        key = await make_api_key(app.state.resources.sessionmaker, github_world.org)
+        client.headers["Authorization"] = f"Bearer {key}"
+        yield client
+
+
+async def _records(sessionmaker: Sessions) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(IdempotencyRecord)) or 0)
+
+
+async def test_key_is_kept_for_the_retention_then_purged_and_free_again(
+    clocked_service: httpx.AsyncClient,
+    clock: OffsetClock,
+    world_settings: Settings,
+    github_world: GitHubWorld,
+    arq_pool: Any,
+    sessionmaker: Sessions,
+) -> None:
+    headers = {"Idempotency-Key": "ats-req-retained"}
+    body = assignment_body()
+    first = await clocked_service.post("/v1/assignments", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    retention = timedelta(hours=world_settings.idempotency_retention_hours)
+
+    # Inside the window a retry is answered as the first time, and another body is refused.
+    clock.advance(retention - timedelta(minutes=5))
+    retry = await clocked_service.post("/v1/assignments", json=body, headers=headers)
+    assert (retry.status_code, retry.json()["id"]) == (201, first.json()["id"])
+    assert retry.headers["idempotent-replayed"] == "true"
+    other = await clocked_service.post("/v1/assignments", json=assignment_body("hubot"), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+    # Past the window the worker's hourly purge deletes the record...
+    clock.advance(timedelta(minutes=10))
+    await arq_pool.enqueue_job(PURGE_JOB, _queue_name=world_settings.queue_name)
+    await run_worker_burst(world_settings, github_transport=github_world.transport, clock=clock)
+    assert await _records(sessionmaker) == 0
+    # ... and the key makes a new assignment, remembered from now on.
+    again = await clocked_service.post("/v1/assignments", json=assignment_body("hubot"), headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] != first.json()["id"]
+    assert "idempotent-replayed" not in again.headers
+    assert await _records(sessionmaker) == 1
+    assert await _count(sessionmaker) == 2
+
+
+async def test_an_expired_record_frees_its_key_before_the_purge_runs(
+    clocked_service: httpx.AsyncClient, clock: OffsetClock, world_settings: Settings, sessionmaker: Sessions
+) -> None:
+    headers = {"Idempotency-Key": "ats-req-expired"}
+    first = await clocked_service.post("/v1/assignments", json=assignment_body(), headers=headers)
+    assert first.status_code == 201, first.text
+    clock.advance(timedelta(hours=world_settings.idempotency_retention_hours, seconds=1))
+    second = assignment_body("hubot")  # once: the body holds a deadline computed from the clock
+    again = await clocked_service.post("/v1/assignments", json=second, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] != first.json()["id"]
+    # The old record made way for the new one: a retry now replays the second answer.
+    retry = await clocked_service.post("/v1/assignments", json=second, headers=headers)
+    assert (retry.status_code, retry.json()["id"]) == (201, again.json()["id"])
+    assert await _records(sessionmaker) == 1

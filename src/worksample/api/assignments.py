@@ -7,6 +7,7 @@ Every query is filtered by the caller's organisation, and an id of another organ
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query
@@ -114,14 +115,15 @@ async def create_assignment(
 ) -> JSONResponse:
     org_id, org_login = org.id, org.login
     fingerprint = request_fingerprint(body)
+    now = session_now(session)
+    retention = timedelta(hours=settings.idempotency_retention_hours)
     if idempotency_key is not None:
-        record = await find_record(session, org_id, idempotency_key)
+        record = await find_record(session, org_id, idempotency_key, now=now, retention=retention)
         if record is not None:
             return replay(record, endpoint=CREATE_ENDPOINT, fingerprint=fingerprint)
         # End the read transaction: the GitHub call below must not hold a database snapshot open.
         await session.commit()
 
-    now = session_now(session)
     checked = check_request(body, catalog, now=now)
     login = body.candidate.login
     user = await check_candidate(session, org, github, login) if login is not None else None
@@ -146,6 +148,7 @@ async def create_assignment(
                 assignment_id=assignment_id,
                 status=201,
                 body=content,
+                created_at=now,
             )
         )
     try:
@@ -154,7 +157,7 @@ async def create_assignment(
         # Most likely a concurrent first attempt with the same key won the race: answer as it did.
         await session.rollback()
         if idempotency_key is not None:
-            record = await find_record(session, org_id, idempotency_key)
+            record = await find_record(session, org_id, idempotency_key, now=now, retention=retention)
             if record is not None:
                 return replay(record, endpoint=CREATE_ENDPOINT, fingerprint=fingerprint)
         raise ApiError(409, "conflict", "a concurrent request changed the same data; retry") from None

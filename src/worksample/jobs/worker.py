@@ -32,6 +32,7 @@ from worksample.jobs.greenhouse import (
     greenhouse_complete_now,
     greenhouse_completions,
 )
+from worksample.jobs.idempotency import PURGE_JOB, purge_idempotency_records
 from worksample.jobs.invitations import RESEND_JOB, resend_invitations
 from worksample.jobs.lifecycle import lifecycle_announce_extension, lifecycle_tick
 from worksample.jobs.names import PROVISION_JOB, SWEEP_JOB
@@ -182,6 +183,7 @@ def worker_settings(
             func(prune_records, name=PRUNE_JOB, max_tries=1, keep_result=0),
             # Greenhouse's completion PATCH right after scoring; the minute cron below retries.
             func(greenhouse_complete_now, name=COMPLETE_NOW_JOB, max_tries=1, keep_result=0),
+            func(purge_idempotency_records, name=PURGE_JOB, max_tries=1, keep_result=0),
         ],
         "cron_jobs": [
             cron(sweep_stuck, name=SWEEP_JOB, second=0, unique=True, run_at_startup=True),
@@ -189,6 +191,8 @@ def worker_settings(
             cron(greenhouse_completions, name=COMPLETIONS_JOB, second=5, unique=True, run_at_startup=True),
             # Invitation e-mails the SMTP server refused get a fresh link, on the outbox's schedule.
             cron(resend_invitations, name=RESEND_JOB, second=10, unique=True, run_at_startup=True),
+            # Hourly: Idempotency-Key records past their retention (worksample.api.idempotency).
+            cron(purge_idempotency_records, name=f"{PURGE_JOB}.cron", minute=35, second=40, unique=True),
             cron(sweep_deliveries, name=WEBHOOK_SWEEP_JOB, second={15, 45}, unique=True, run_at_startup=True),
             # Not unique: every worker ticks, so one being down delays nothing; the claims in
             # worksample.lifecycle make each timer fire once however many tick together.
