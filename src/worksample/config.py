@@ -9,14 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ARTIFACTS_DIR = REPO_ROOT / "artifacts"
 
 # Values people paste from examples; start-up refuses them outside the sandbox.
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "xxx", "todo", "placeholder"})
+# Encrypts stored secrets in sandbox mode when no key is configured. Public, so it protects
+# nothing: the simulator's data is made up, and every process of a sandbox must read what the
+# others stored (a key generated per process could not).
+SANDBOX_SECRET_KEY = "worksample-sandbox-only-this-key-is-public-0000"  # noqa: S105 - public by design
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +98,12 @@ class Settings(BaseSettings):
     # far. Longer than outbox_disable_after_days, so the disabling rule sees a whole failing run.
     outbox_retention_days: float = Field(default=30, gt=0, allow_inf_nan=False)
 
+    # Encrypts the secrets stored in the database (ATS endpoint signing secrets, Greenhouse's API
+    # key until its completion call): random strings of 32+ characters, comma-separated (`worksample
+    # app create` writes one; or `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).
+    # The first encrypts, all decrypt: to rotate, put a new key first and keep the old one after it.
+    secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+
     # Sign-in with GitHub (worksample.auth) and candidate invitations by e-mail (issue 8).
     # Signs session and OAuth-state cookies; generated per process in sandbox mode when unset.
     session_secret: SecretStr | None = None
@@ -141,6 +152,32 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("secret_keys", mode="before")
+    @classmethod
+    def _split_secret_keys(cls, value: object) -> object:
+        # Comma-separated rather than JSON: a .env file cannot hold the quotes of a JSON list.
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _check_secret_keys(self) -> Settings:
+        for key in self.secret_keys:
+            value = key.get_secret_value()
+            if value.strip().lower() not in PLACEHOLDERS and len(value) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"WORKSAMPLE_SECRET_KEYS: each key needs {MIN_SECRET_KEY_LENGTH}+ random characters"
+                )
+        return self
+
+    def at_rest_keys(self) -> tuple[str, ...]:
+        """The keys encrypting stored secrets (``worksample.db.encryption``), newest first; the
+        public sandbox key when none is set in sandbox mode, none otherwise (start-up refuses)."""
+        keys = tuple(k.get_secret_value() for k in self.secret_keys)
+        if not keys and self.sandbox:
+            return (SANDBOX_SECRET_KEY,)
+        return keys
+
     def require_production_secrets(self) -> None:
         """Refuse to start against real GitHub without real credentials, naming what is missing."""
         if self.sandbox:
@@ -154,6 +191,9 @@ class Settings(BaseSettings):
         secret = self.github_webhook_secret.get_secret_value() if self.github_webhook_secret else ""
         if secret.strip().lower() in PLACEHOLDERS:
             missing.append("WORKSAMPLE_GITHUB_WEBHOOK_SECRET")
+        keys = [k.get_secret_value().strip().lower() for k in self.secret_keys]
+        if not keys or any(k in PLACEHOLDERS or k == SANDBOX_SECRET_KEY for k in keys):
+            missing.append("WORKSAMPLE_SECRET_KEYS")
         if missing:
             raise ConfigError(
                 "missing or placeholder configuration: "

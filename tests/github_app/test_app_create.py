@@ -94,6 +94,8 @@ async def test_app_create_stores_working_credentials(
     assert settings.github_client_id is not None
     assert settings.session_secret is not None
     assert SignIn(settings).configured
+    # And a key for the secrets it stores, so the configuration is complete for start-up.
+    assert len(settings.at_rest_keys()) == 1
 
 
 async def test_a_forged_state_and_a_reused_code_are_refused(

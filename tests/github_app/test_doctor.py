@@ -42,6 +42,7 @@ async def _settings(
         "github_app_id": app["id"],
         "github_private_key": SecretStr(str(app["private_key"])),
         "github_webhook_secret": SecretStr("s" * 32),
+        "secret_keys": (SecretStr("k" * 43),),
         "public_url": "https://ws.example.com",
     } | changes
     return Settings(_env_file=None, **values)

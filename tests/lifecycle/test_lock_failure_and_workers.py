@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.lifecycle.conftest import Life
+from worksample.db.encryption import Purpose, SecretBox
 from worksample.db.models import LifecycleFiring, Organization, OutboxEvent, WebhookEndpoint
 from worksample.jobs.worker import build_worker, close_worker
 from worksample.lifecycle.tick import run_due
@@ -22,9 +23,11 @@ async def _subscribe_ats(life: Life) -> None:
     async with life.sessionmaker() as session:
         org_id = await session.scalar(select(Organization.id).where(Organization.login == "acme"))
         assert org_id is not None
+        # Stored as the endpoints API stores it: sealed with the service's keys.
+        box = SecretBox.from_settings(life.settings, Purpose.ENDPOINT_SECRET)
         session.add(
             WebhookEndpoint(
-                organization_id=org_id, url="https://ats.example/hook", secret="whsec_" + "a" * 32
+                organization_id=org_id, url="https://ats.example/hook", secret=box.seal("whsec_" + "a" * 32)
             )
         )
         await session.commit()

@@ -29,6 +29,7 @@ from worksample.api.endpoint_schemas import (
     TestSent,
 )
 from worksample.api.errors import ApiError, ErrorResponse, not_found
+from worksample.db.encryption import Purpose, SecretBox
 from worksample.db.models import OutboxAttempt, OutboxDelivery, OutboxEvent, WebhookEndpoint
 from worksample.db.types import utcnow
 from worksample.outbox.manage import recover_since, rotate_secret, send_test, set_enabled
@@ -81,7 +82,7 @@ async def load_endpoint(session: AsyncSession, org_id: int, endpoint_id: str) ->
 
 @router.post("", status_code=201, response_model=EndpointWithSecret, responses=_ERRORS)
 async def create_endpoint(
-    body: EndpointCreate, org: OrganizationDep, session: SessionDep
+    body: EndpointCreate, org: OrganizationDep, session: SessionDep, settings: SettingsDep
 ) -> EndpointWithSecret:
     org_id = org.id
     existing = (
@@ -94,18 +95,20 @@ async def create_endpoint(
             f"an organisation has at most {MAX_ENDPOINTS_PER_ORGANIZATION} endpoints",
         )
     now = utcnow()
+    secret = body.secret or generate_secret()
     endpoint = WebhookEndpoint(
         organization_id=org_id,
         url=body.url,
         description=body.description,
         event_types=list(body.event_types),
-        secret=body.secret or generate_secret(),
+        # Stored encrypted; the plain secret is shown in this answer only.
+        secret=SecretBox.from_settings(settings, Purpose.ENDPOINT_SECRET).seal(secret),
         created_at=now,
         updated_at=now,
     )
     session.add(endpoint)
     await session.commit()
-    return EndpointWithSecret(**endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
+    return EndpointWithSecret(**endpoint_out(endpoint).model_dump(), secret=secret)
 
 
 @router.get("", response_model=EndpointList, responses=_ERRORS)
@@ -168,7 +171,13 @@ async def rotate_endpoint_secret(
     hours = (
         request.window_hours if request.window_hours is not None else settings.outbox_rotation_window_hours
     )
-    rotation = rotate_secret(endpoint, now=utcnow(), window=timedelta(hours=hours), secret=request.secret)
+    rotation = rotate_secret(
+        endpoint,
+        now=utcnow(),
+        window=timedelta(hours=hours),
+        box=SecretBox.from_settings(settings, Purpose.ENDPOINT_SECRET),
+        secret=request.secret,
+    )
     await session.commit()
     return EndpointWithSecret(**endpoint_out(endpoint).model_dump(), secret=rotation.secret)
 

@@ -16,10 +16,12 @@ app = typer.Typer(help="The database schema.", no_args_is_help=True)
 
 
 async def _upgrade(revision: str) -> tuple[str | None, str | None]:
-    engine = create_engine(load_settings())
+    settings = load_settings()
+    engine = create_engine(settings)
     try:
         before = await migrate.current_revision(engine)
-        await migrate.upgrade(engine, revision)
+        # The keys let a revision encrypt secrets an older release stored in plain text.
+        await migrate.upgrade(engine, revision, secret_keys=settings.at_rest_keys())
         return before, await migrate.current_revision(engine)
     finally:
         await engine.dispose()

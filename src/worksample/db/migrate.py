@@ -6,6 +6,7 @@ the installed package, so an installed service migrates the same way a checkout 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +24,16 @@ from worksample.db.types import UTCDateTime
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
+# ``Config.attributes`` key: the keys that encrypt stored secrets (``Settings.at_rest_keys()``),
+# for revisions that rewrite such secrets (0008 seals the ones stored in plain text before it).
+SECRET_KEYS = "secret_keys"  # noqa: S105 - a dictionary key, not a secret
+
+
+def alembic_config(
+    database_url: str | None = None,
+    connection: Connection | None = None,
+    secret_keys: Sequence[str] = (),
+) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if database_url is not None:
@@ -31,6 +41,7 @@ def alembic_config(database_url: str | None = None, connection: Connection | Non
         config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     if connection is not None:
         config.attributes["connection"] = connection
+    config.attributes[SECRET_KEYS] = tuple(secret_keys)
     return config
 
 
@@ -50,22 +61,24 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection=connection), revision)
+def _upgrade(connection: Connection, revision: str, secret_keys: Sequence[str]) -> None:
+    command.upgrade(alembic_config(connection=connection, secret_keys=secret_keys), revision)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "head", *, secret_keys: Sequence[str] = ()) -> None:
+    """``secret_keys`` are needed only when stored secrets must be rewritten (a database that
+    holds some); a revision that needs them and has none stops, naming WORKSAMPLE_SECRET_KEYS."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+        await connection.run_sync(_upgrade, revision, secret_keys)
 
 
-def _downgrade(connection: Connection, revision: str) -> None:
-    command.downgrade(alembic_config(connection=connection), revision)
+def _downgrade(connection: Connection, revision: str, secret_keys: Sequence[str]) -> None:
+    command.downgrade(alembic_config(connection=connection, secret_keys=secret_keys), revision)
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
+async def downgrade(engine: AsyncEngine, revision: str, *, secret_keys: Sequence[str] = ()) -> None:
     async with engine.begin() as connection:
-        await connection.run_sync(_downgrade, revision)
+        await connection.run_sync(_downgrade, revision, secret_keys)
 
 
 def _diff(connection: Connection) -> list[Any]:

@@ -321,6 +321,10 @@ class IdempotencyRecord(Base):
 # --- ATS webhooks out (worksample.outbox; issue 6) ----------------------------------------------
 
 
+# A sealed secret (Fernet token) of up to 170 characters (Greenhouse's longest API key) is 312.
+SEALED_LENGTH = 500
+
+
 def _empty_list() -> list[str]:
     return []
 
@@ -328,9 +332,10 @@ def _empty_list() -> list[str]:
 class WebhookEndpoint(Timestamped, Base):
     """Where an organisation's ATS receives our events, and the secret we sign them with.
 
-    Secrets are stored as given, not hashed: signing needs the secret itself. A database dump
-    therefore lets its holder forge our webhooks to that ATS (never read its data); the API shows a
-    secret only in the answer that created it, and rotation limits how long a leaked one is useful.
+    Signing needs the secret itself, so it cannot be hashed: it is encrypted with a key from
+    configuration (``WORKSAMPLE_SECRET_KEYS``, ``db.encryption``), and a database dump alone does
+    not let its holder forge our webhooks. The API shows a secret only in the answer that created
+    it, and rotation limits how long a leaked one is useful.
     """
 
     __tablename__ = "webhook_endpoints"
@@ -341,9 +346,10 @@ class WebhookEndpoint(Timestamped, Base):
     description: Mapped[str | None] = mapped_column(String(500))
     # Event types the endpoint wants; empty means every type.
     event_types: Mapped[list[str]] = mapped_column(JSON, default=_empty_list)
-    secret: Mapped[str] = mapped_column(String(100))
+    # Sealed (``db.encryption``, purpose ENDPOINT_SECRET): a Fernet token, never the secret itself.
+    secret: Mapped[str] = mapped_column(String(SEALED_LENGTH))
     # The secret before the last rotation: it keeps signing (second signature) until it expires.
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(SEALED_LENGTH))
     previous_secret_expires_at: Mapped[datetime | None]
     # Set when we stopped sending (410 Gone, failing for days, or by hand); null while enabled.
     disabled_at: Mapped[datetime | None]
@@ -585,8 +591,9 @@ class GreenhouseTest(Timestamped, Base):
     # Greenhouse's ``url`` from send_test: where the completion PATCH goes.
     callback_url: Mapped[str] = mapped_column(String(URL_LENGTH))
     # The API key Greenhouse called us with; the PATCH authenticates with it (Greenhouse's
-    # contract), so it is kept as given until the PATCH is delivered or given up, then erased.
-    callback_key: Mapped[str | None] = mapped_column(String(200))
+    # contract), so it is kept, sealed (``db.encryption``), until the PATCH is delivered or given
+    # up, then erased.
+    callback_key: Mapped[str | None] = mapped_column(String(SEALED_LENGTH))
     greenhouse_profile_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     sent_by: Mapped[str | None] = mapped_column(String(320))
     # waiting (not scored yet) | pending | in_flight | delivered | failed

@@ -5,8 +5,9 @@
 * :func:`send_test` — an assignment without a GitHub login, reviewers from the organisation's
   defaults (:mod:`.reviewers`), and an invitation link e-mailed to the candidate.
 * :func:`greenhouse_status` (``test_status``) — ``complete`` once scored, the weighted score, flat metadata.
-* :func:`deliver_completions` — the body-less PATCH to Greenhouse's ``url`` once scored, retried
-  on the outbox's schedule (the ``greenhouse.completions`` job runs it every minute).
+* :func:`deliver_completions` — the body-less PATCH to Greenhouse's ``url`` once scored: sent right
+  after the job that scored, retried on the outbox's schedule by the ``greenhouse.completions`` job
+  (every minute). Greenhouse's API key, which authenticates it, is stored encrypted until then.
 
 Authentication: Greenhouse sends one of the organisation's API keys (``worksample apikey
 create``) as the Basic user name with an empty password — the same keys as the recruiter API,

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from worksample.assignments import AssignmentStatus
 from worksample.config import Settings
+from worksample.db.encryption import Purpose, SecretBox, UnreadableSecret
 from worksample.db.models import Assignment, GreenhouseTest
 from worksample.db.timeline import record_event
 from worksample.db.types import utcnow
@@ -136,7 +137,14 @@ async def _attempt(
 ) -> bool:
     async with sessionmaker() as session:
         test = await session.get_one(GreenhouseTest, assignment_id)
-        url, key, attempts = test.callback_url, test.callback_key or "", test.completion_attempts
+        url, sealed, attempts = test.callback_url, test.callback_key, test.completion_attempts
+    try:
+        key = SecretBox.from_settings(settings, Purpose.GREENHOUSE_KEY).open(sealed) if sealed else ""
+    except UnreadableSecret:
+        # A key missing from WORKSAMPLE_SECRET_KEYS: not sent without its credentials, not given
+        # up either; the lease runs out and a later run tries again once the key is back.
+        log.exception("greenhouse.key_unreadable assignment=%s", assignment_id)
+        return False
     result = await attempt_completion_patch(
         url, key, policy=DeliveryPolicy.from_settings(settings), resolver=resolver
     )

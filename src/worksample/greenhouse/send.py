@@ -16,6 +16,7 @@ from worksample.api.intake import check_request, insert_assignment, upsert_candi
 from worksample.api.schemas import AssignmentCreate, CandidateIn
 from worksample.artifacts.catalog import Catalog
 from worksample.config import Settings
+from worksample.db.encryption import Purpose, SecretBox
 from worksample.db.models import Assignment, GreenhouseTest, Organization
 from worksample.db.timeline import record_event
 from worksample.greenhouse.reviewers import reviewers_for
@@ -70,7 +71,8 @@ async def send_test(
             organization_id=org.id,
             partner_test_id=body.partner_test_id,
             callback_url=body.url,
-            callback_key=api_key,
+            # Encrypted at rest: it is one of the organisation's live API keys.
+            callback_key=SecretBox.from_settings(settings, Purpose.GREENHOUSE_KEY).seal(api_key),
             greenhouse_profile_url=body.candidate.greenhouse_profile_url,
             sent_by=body.sent_by,
             completion_state="waiting",

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from worksample.config import Settings
+from worksample.db.encryption import Purpose, SecretBox
 from worksample.db.types import utcnow
 from worksample.jobs.resources import WorkerResources
 from worksample.outbox.dispatch import Claim, DispatchConfig, claim_due, deliver, deliver_due_inline
@@ -40,6 +41,7 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         policy=DeliveryPolicy.from_settings(settings),
         schedule=RetrySchedule.from_settings(settings),
         disable_after=disable_window(settings),
+        endpoint_secrets=SecretBox.from_settings(settings, Purpose.ENDPOINT_SECRET),
         lease_margin_seconds=settings.outbox_lease_margin_seconds,
     )
 

@@ -28,6 +28,7 @@ from worksample.ops.manifest import AppManifest
 
 CALLBACK_PATH = "/callback"
 SESSION_SECRET_KEY = "WORKSAMPLE_SESSION_SECRET"  # noqa: S105 - the setting's name, not a secret
+SECRET_KEYS_KEY = "WORKSAMPLE_SECRET_KEYS"  # noqa: S105 - the setting's name, not a secret
 
 
 class FlowError(RuntimeError):
@@ -133,6 +134,10 @@ class ManifestFlow:
             # With OAuth credentials the service signs people in, and refuses to start without a
             # secret for its cookies. One already in the file is kept: a new one signs everyone out.
             values[SESSION_SECRET_KEY] = secrets.token_urlsafe(32)
+        if SECRET_KEYS_KEY not in keys_in_env_file(self.env_file):
+            # Encrypts the secrets the service stores; it refuses to start without one. One already
+            # in the file is kept: the rows it encrypted would not open with a new one.
+            values[SECRET_KEYS_KEY] = secrets.token_urlsafe(32)
         write_env_file(self.env_file, values)
         expected = (
             "WORKSAMPLE_GITHUB_WEBHOOK_SECRET",

@@ -82,6 +82,10 @@ def _comments() -> dict[str, tuple[str, str]]:
 
 def _readable(annotation: str) -> str:
     """``tuple[Annotated[float, Field(...)], ...]`` → ``list of float``; others unchanged."""
+    if annotation.startswith("Annotated[tuple[") and "NoDecode" in annotation:
+        # pydantic-settings' NoDecode: the variable is split by the field's own validator, not JSON.
+        inner = annotation.removeprefix("Annotated[tuple[")
+        return f"comma-separated list of {inner.split(',')[0].split('[')[0]}"
     if annotation.startswith("tuple["):
         inner = annotation.removeprefix("tuple[").removeprefix("Annotated[")
         return f"list of {inner.split(',')[0].split('[')[0]} (JSON)"

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from worksample.db.encryption import SecretBox, UnreadableSecret
 from worksample.db.models import OutboxAttempt, OutboxDelivery, OutboxEvent, WebhookEndpoint
 from worksample.db.types import utcnow
 from worksample.outbox.result import AttemptResult, storable_text
@@ -72,6 +73,8 @@ class DispatchConfig:
     policy: DeliveryPolicy
     schedule: RetrySchedule
     disable_after: timedelta
+    # Opens the endpoints' signing secrets, stored encrypted (worksample.db.encryption).
+    endpoint_secrets: SecretBox
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS
 
     @property
@@ -133,7 +136,9 @@ class _Work:
     round_attempts: int
 
 
-async def _renew(session: AsyncSession, claim: Claim, now: datetime, lease: timedelta) -> _Work | None:
+async def _renew(
+    session: AsyncSession, claim: Claim, now: datetime, lease: timedelta, box: SecretBox
+) -> _Work | None:
     """Re-assert the lease under our token and load what to send; None when the claim is stale."""
     outcome = await session.execute(
         update(OutboxDelivery)
@@ -162,10 +167,10 @@ async def _renew(session: AsyncSession, claim: Claim, now: datetime, lease: time
         await _finish(session, delivery.id, DeliveryState.FAILED, now, note="endpoint disabled")
         await session.commit()
         return None
-    signing = [endpoint.secret]
+    signing = [box.open(endpoint.secret)]
     expires = endpoint.previous_secret_expires_at
     if endpoint.previous_secret and expires is not None and expires > now:
-        signing.append(endpoint.previous_secret)
+        signing.append(box.open(endpoint.previous_secret))
     work = _Work(
         url=endpoint.url,
         body=event.body,
@@ -334,8 +339,15 @@ async def deliver(
     rng: RandomSource | None = None,
 ) -> Decision | None:
     """Run the attempt ``claim`` stands for and record it; None when the claim was stale."""
-    async with sessionmaker() as session:
-        work = await _renew(session, claim, utcnow(), config.lease)
+    try:
+        async with sessionmaker() as session:
+            work = await _renew(session, claim, utcnow(), config.lease, config.endpoint_secrets)
+    except UnreadableSecret:
+        # A key missing from WORKSAMPLE_SECRET_KEYS: never send unsigned, never give up on the
+        # event either. The claim's lease runs out and the delivery is tried again, until the
+        # operator restores the key; other deliveries go on meanwhile.
+        log.exception("outbox.secret_unreadable delivery=%s", claim.delivery_id)
+        return None
     if work is None:
         log.info("outbox.claim_stale delivery=%s", claim.delivery_id)
         return None

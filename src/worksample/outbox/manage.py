@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from worksample.db.encryption import SecretBox
 from worksample.db.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
 from worksample.outbox import events
 from worksample.outbox.dispatch import disable_endpoint
@@ -30,16 +31,23 @@ class Rotation:
 
 
 def rotate_secret(
-    endpoint: WebhookEndpoint, *, now: datetime, window: timedelta, secret: str | None = None
+    endpoint: WebhookEndpoint,
+    *,
+    now: datetime,
+    window: timedelta,
+    box: SecretBox,
+    secret: str | None = None,
 ) -> Rotation:
     """Make ``secret`` (or a new one) current; the old one keeps signing until ``now + window``.
 
     A rotation during a rotation drops the older secret: at most two signatures are ever sent.
+    Stored sealed by ``box``; the returned ``Rotation`` holds the plain secret, shown once.
     """
     new_secret = validate_secret(secret) if secret is not None else generate_secret()
-    endpoint.previous_secret = endpoint.secret
+    # Re-sealed with the first configured key (a key rotation may have happened since).
+    endpoint.previous_secret = box.reseal(endpoint.secret)
     endpoint.previous_secret_expires_at = now + window
-    endpoint.secret = new_secret
+    endpoint.secret = box.seal(new_secret)
     endpoint.updated_at = now
     return Rotation(new_secret, now + window)
 
