@@ -80,29 +80,27 @@ def _open_sealed(box: SecretBox, stored: str) -> str | None:
     return box.open(stored) if box.can_open(stored) else None
 
 
-def upgrade() -> None:
-    _require_keys("encrypt")
-    for table_name, _, columns, _, old_length in SECRETS:
+def _resize(sealed: bool) -> None:
+    """The secret columns at the sealed length (upgrade) or back at their plain one (downgrade)."""
+    for table_name, _, columns, _, plain_length in SECRETS:
+        before, after = (plain_length, SEALED_LENGTH) if sealed else (SEALED_LENGTH, plain_length)
         with op.batch_alter_table(table_name) as batch:
             for column in columns:
                 batch.alter_column(
                     column,
-                    existing_type=sa.String(length=old_length),
-                    type_=sa.String(length=SEALED_LENGTH),
+                    existing_type=sa.String(length=before),
+                    type_=sa.String(length=after),
                     existing_nullable=column != "secret",
                 )
+
+
+def upgrade() -> None:
+    _require_keys("encrypt")
+    _resize(sealed=True)
     _rewrite(_seal_plain)
 
 
 def downgrade() -> None:
     _require_keys("decrypt")
     _rewrite(_open_sealed)
-    for table_name, _, columns, _, old_length in SECRETS:
-        with op.batch_alter_table(table_name) as batch:
-            for column in columns:
-                batch.alter_column(
-                    column,
-                    existing_type=sa.String(length=SEALED_LENGTH),
-                    type_=sa.String(length=old_length),
-                    existing_nullable=column != "secret",
-                )
+    _resize(sealed=False)
