@@ -99,3 +99,24 @@ async def test_lost_pull_request_webhook_is_recovered_from_the_review(flow: Flow
     # Routing happened on the review's event instead: the engineer was asked, the scorecard posted.
     assert (await final_state(flow))["requested"] == [ENGINEER]
     assert (await final_state(flow))["scorecards"] == 1
+
+
+async def test_a_second_pull_request_seen_first_does_not_become_the_submission(flow: Flow) -> None:
+    await flow.create()
+    await flow.accept()
+    await flow.drain()
+    await flow.fault("drop", count=1)
+    first = await flow.open_pr()
+    await flow.world.sim.state.sandbox.webhooks.flush()
+    await flow.fault("normal")
+    # The first PR's webhook is lost; the service first hears of the candidate's second one.
+    second = await flow.open_pr(branch="second-answer")
+    await flow.drain()
+    assignment = await flow.assignment()
+    assert assignment["status"] == "submitted"
+    assert assignment["pr_url"].endswith(f"/pull/{first}")
+    others = [e["detail"] for e in assignment["timeline"] if e["kind"] == "submission.other_pull_request"]
+    assert [(d["pr_number"], d["submission_pr_number"]) for d in others] == [(second, first)]
+    # Routed once, on the first PR: its scorecard comment, its reviewers asked.
+    state = await final_state(flow)
+    assert (state["scorecards"], state["requested"]) == (1, sorted([ENGINEER, LEAD]))

@@ -55,6 +55,20 @@ async def get_pull(gh: GitHub[Any], owner: str, repo: str, number: int) -> dict[
     return _object(response.json(), "a pull request")
 
 
+async def list_pulls(gh: GitHub[Any], owner: str, repo: str) -> list[dict[str, Any]]:
+    """Every pull request of the repository, open or closed (a candidate's repository has few)."""
+    found: list[dict[str, Any]] = []
+    for page in range(1, MAX_PAGES + 1):
+        response = await gh.rest.pulls.async_list(owner, repo, state="all", per_page=PAGE_SIZE, page=page)
+        pulls: Any = response.json()
+        if not isinstance(pulls, list):
+            raise ValueError("GitHub answered a pull request list with something else")
+        found += [pull for pull in pulls if isinstance(pull, dict)]
+        if len(pulls) < PAGE_SIZE:
+            break
+    return found
+
+
 async def get_review(
     gh: GitHub[Any], owner: str, repo: str, number: int, review_id: int
 ) -> dict[str, Any] | None:

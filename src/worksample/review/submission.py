@@ -20,7 +20,7 @@ from worksample.db.session import session_now
 from worksample.db.timeline import record_event
 from worksample.github.payload import int_field, str_field
 from worksample.review.assignments import advance
-from worksample.review.github_calls import get_pull
+from worksample.review.github_calls import get_pull, list_pulls
 from worksample.review.timestamps import parse_github_time
 
 
@@ -161,6 +161,31 @@ async def fetch_and_record(
     action: str | None = None,
 ) -> tuple[Submission | None, str]:
     """Read the PR from the REST API, then record it: payloads can arrive late and out of order
-    (and a review's payload carries only part of the PR), the API answers with the PR as it is."""
+    (and a review's payload carries only part of the PR), the API answers with the PR as it is.
+
+    Before any submission is on record, the candidate's first ready pull request is recorded
+    first: when the events of PR #1 come late (or never) and those of a second PR first, the
+    submission is still #1, as in the in-order stream.
+    """
     pr = await get_pull(gh, owner, repo, number)
+    if is_candidates_pull(assignment, pr) and await session.get(Submission, assignment.id) is None:
+        first = _first_ready(assignment, await list_pulls(gh, owner, repo))
+        if first is not None and first != number:
+            submission, note = await record_submission(
+                session, assignment, await get_pull(gh, owner, repo, first), action=None
+            )
+            _, other = await record_submission(session, assignment, pr, action=action)
+            return submission, f"{note}; {other}"
     return await record_submission(session, assignment, pr, action=action)
+
+
+def _first_ready(assignment: Assignment, pulls: list[dict[str, Any]]) -> int | None:
+    """The number of the candidate's first pull request that is not a draft, if any."""
+    numbers = [
+        number
+        for pull in pulls
+        if is_candidates_pull(assignment, pull)
+        and pull.get("draft") is not True
+        and (number := int_field(pull, "number")) is not None
+    ]
+    return min(numbers, default=None)
