@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.outbox.ats import create_endpoint, received_events
+from tests.outbox.ats import create_endpoint, deliveries, received_events
 from tests.outbox.receiver import Receiver, running
 from worksample.config import Settings
 from worksample.db.models import OutboxAttempt, OutboxDelivery, WebhookEndpoint
@@ -96,7 +96,7 @@ async def test_a_stale_claim_sends_nothing(
         assert len(received_events(ats, "/ok")) == 1
 
 
-async def test_an_endpoint_failing_for_days_is_disabled(
+async def test_an_endpoint_failing_for_days_is_disabled_and_starts_afresh_when_enabled_again(
     api_client: httpx.AsyncClient, auth_headers: dict[str, str], sessionmaker: Sessions, settings: Settings
 ) -> None:
     async with running_receiver() as ats:
@@ -125,3 +125,18 @@ async def test_an_endpoint_failing_for_days_is_disabled(
         async with session_scope(sessionmaker) as session:
             row = await session.get_one(WebhookEndpoint, endpoint["id"])
             assert row.disabled_at is not None
+
+        # Fixed on their side: enabled again and recovered. The first attempt after that meets one
+        # more failure (a deploy in progress, say): one failure, not days of them, so it stays enabled.
+        base = f"/v1/endpoints/{endpoint['id']}"
+        assert (await api_client.patch(base, json={"enabled": True})).status_code == 200
+        since = (utcnow() - timedelta(hours=1)).isoformat()
+        assert (await api_client.post(f"{base}/recover", json={"since": since})).status_code == 202
+        async with sessionmaker() as session:
+            (claim,) = await claim_due(session, now=utcnow(), lease=LEASE)
+        again = await deliver(sessionmaker, claim, config)
+        assert again is not None
+        assert again.outcome is Outcome.RETRY
+        assert (await api_client.get(base)).json()["enabled"] is True
+        (delivery,) = await deliveries(api_client, endpoint["id"])
+        assert (delivery["state"], delivery["attempts"]) == ("pending", 3)

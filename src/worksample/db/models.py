@@ -354,6 +354,9 @@ class WebhookEndpoint(Timestamped, Base):
     # Set when we stopped sending (410 Gone, failing for days, or by hand); null while enabled.
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # When it was last enabled again after being disabled (null if never): the disabling rule counts
+    # only failures after it, so the run of failures that disabled it cannot disable it again.
+    enabled_at: Mapped[datetime | None]
 
 
 class OutboxEvent(Base):
@@ -374,7 +377,8 @@ class OutboxEvent(Base):
     )
     type: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: retention deletes the oldest settled events first (``outbox.retention``).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class OutboxDelivery(Timestamped, Base):

@@ -233,16 +233,25 @@ async def disable_endpoint(session: AsyncSession, endpoint_id: str, reason: str,
 
 
 async def _failing_for_days(session: AsyncSession, endpoint_id: str, after: timedelta) -> bool:
-    """The N-days rule, from the last success and the first failure after it (not the whole log)."""
+    """The N-days rule, from the last success and the first failure after it (not the whole log).
+
+    Only attempts since the endpoint was last re-enabled count: the run of failures that disabled
+    it is over, and one more failure right after a re-enable must not disable it again at once.
+    """
     succeeded = and_(OutboxAttempt.status_code >= 200, OutboxAttempt.status_code < 300)
     last_success = await session.scalar(
         select(func.max(OutboxAttempt.started_at)).where(OutboxAttempt.endpoint_id == endpoint_id, succeeded)
+    )
+    enabled_at = await session.scalar(
+        select(WebhookEndpoint.enabled_at).where(WebhookEndpoint.id == endpoint_id)
     )
     failures = select(OutboxAttempt.started_at).where(
         OutboxAttempt.endpoint_id == endpoint_id, or_(OutboxAttempt.status_code.is_(None), ~succeeded)
     )
     if last_success is not None:
         failures = failures.where(OutboxAttempt.started_at > last_success)
+    if enabled_at is not None:
+        failures = failures.where(OutboxAttempt.started_at >= enabled_at)
     first = await session.scalar(failures.with_only_columns(func.min(OutboxAttempt.started_at)))
     latest = await session.scalar(failures.with_only_columns(func.max(OutboxAttempt.started_at)))
     if first is None or latest is None:

@@ -57,6 +57,9 @@ async def set_enabled(
 ) -> None:
     """Re-enable (clearing the reason), or disable by hand (failing what was waiting for it)."""
     if enabled:
+        if endpoint.disabled_at is not None:
+            # A fresh start for the disabling rule: the failures that disabled it are history.
+            endpoint.enabled_at = now
         endpoint.disabled_at = None
         endpoint.disabled_reason = None
         endpoint.updated_at = now
