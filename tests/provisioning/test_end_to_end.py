@@ -57,14 +57,15 @@ async def test_assignment_is_provisioned_and_candidate_invited(
     assert repo["collaborators"] == {}
     assert [await world.reads(login, repo_name) for login in ("lead", "eng")] == [True, True]
 
-    # Every step is on the timeline, in order.
+    # Every step is on the timeline, in order: the reviewers before the candidate's invitation,
+    # which is the last step (GitHub e-mails the candidate as soon as it exists).
     kinds = [event["kind"] for event in body["timeline"]]
     steps = [k for k in kinds if k.startswith("provisioning.")]
     assert steps == [
         "provisioning.repository_created",
         "provisioning.content_committed",
+        "provisioning.reviewer_granted",
+        "provisioning.reviewer_granted",
         "provisioning.candidate_invited",
-        "provisioning.reviewer_granted",
-        "provisioning.reviewer_granted",
     ]
     assert kinds[-1] == "assignment.invited"
