@@ -106,3 +106,43 @@ async def test_app_not_installed_is_a_clear_conflict(
         "message": "the GitHub App is not installed on the organization 'acme'; install it first",
     }
     assert await _assignments(sessionmaker) == 0
+
+
+async def test_unknown_reviewer_is_422_with_its_field_and_nothing_is_made(
+    service_on_world: httpx.AsyncClient, sessionmaker: Sessions, arq_pool: Any, world_settings: Settings
+) -> None:
+    reviewers = [
+        {"login": "lead-eng", "role": "lead"},
+        {"login": "no-such-user", "role": "engineer"},
+        {"login": "acme", "role": "observer"},
+    ]
+    response = await service_on_world.post("/v1/assignments", json=assignment_body(reviewers=reviewers))
+    assert response.status_code == 422, response.text
+    # Every problem at once, each at its field.
+    assert response.json()["error"]["fields"] == [
+        {"field": "body.reviewers.1.login", "message": "GitHub has no user named 'no-such-user'"},
+        {"field": "body.reviewers.2.login", "message": "'acme' is a GitHub Organization, not a user"},
+    ]
+    assert await _assignments(sessionmaker) == 0
+    jobs = await queued_jobs(arq_pool, world_settings.queue_name)
+    assert [job for job in jobs if job.function == PROVISION_JOB] == []
+
+
+async def test_reviewers_are_asked_about_once_not_per_assignment(
+    service_on_world: httpx.AsyncClient, github_world: GitHubWorld
+) -> None:
+    reviewers = [{"login": "lead-eng", "role": "lead"}, {"login": "second-eng", "role": "engineer"}]
+    for candidate in ("octocat", "hubot"):
+        body = assignment_body(candidate, reviewers=reviewers)
+        assert (await service_on_world.post("/v1/assignments", json=body)).status_code == 201
+    # A mistyped reviewer is not remembered: corrected or not, it is asked again.
+    typo = assignment_body(reviewers=[{"login": "lead-engg", "role": "lead"}])
+    for _ in range(2):
+        assert (await service_on_world.post("/v1/assignments", json=typo)).status_code == 422
+    lookups = [c["path"] for c in await github_world.calls() if c["method"] == "GET"]
+    assert lookups.count("/users/lead-eng") == 1
+    assert lookups.count("/users/second-eng") == 1
+    assert lookups.count("/users/lead-engg") == 2
+    # The candidates are new people each time: each is asked.
+    assert lookups.count("/users/octocat") == 3
+    assert lookups.count("/users/hubot") == 1

@@ -10,17 +10,26 @@ import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from worksample.api.deps import ArqPoolDep, CatalogDep, GitHubDep, OrganizationDep, SessionDep, SettingsDep
+from worksample.api.deps import (
+    ArqPoolDep,
+    CatalogDep,
+    GitHubDep,
+    OrganizationDep,
+    ResourcesDep,
+    SessionDep,
+    SettingsDep,
+)
 from worksample.api.errors import ApiError, ErrorResponse, not_found
+from worksample.api.github_users import GitHubUser
 from worksample.api.idempotency import find_record, new_record, replay, request_fingerprint
-from worksample.api.intake import check_candidate, check_request, insert_assignment, upsert_candidate
+from worksample.api.intake import check_people, check_request, insert_assignment, upsert_candidate
 from worksample.api.lifecycle import enqueue_tick
 from worksample.api.schemas import AssignmentCreate, AssignmentOut, AssignmentPage, CancelRequest
 from worksample.api.views import assignment_out, decode_cursor, encode_cursor
@@ -31,6 +40,7 @@ from worksample.db.models import Assignment
 from worksample.db.session import session_now
 from worksample.db.timeline import StaleAssignment, change_status
 from worksample.invitations import email_invitation_after_commit, issue_invitation
+from worksample.provisioning.login_memo import LoginMemo
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/assignments", tags=["assignments"])
@@ -55,6 +65,14 @@ IdempotencyKey = Annotated[
         "the first answer instead of creating a second assignment.",
     ),
 ]
+
+
+def _known_reviewers(resources: ResourcesDep) -> LoginMemo[GitHubUser]:
+    return resources.known_reviewers
+
+
+# None only for direct callers (the web form's route), which then ask GitHub about every reviewer.
+KnownReviewers = Annotated[LoginMemo[GitHubUser] | None, Depends(_known_reviewers)]
 
 
 async def _load(session: AsyncSession, org_id: int, assignment_id: str, *, timeline: bool) -> Assignment:
@@ -112,6 +130,7 @@ async def create_assignment(
     github: GitHubDep,
     arq_pool: ArqPoolDep,
     idempotency_key: IdempotencyKey = None,
+    known_reviewers: KnownReviewers = None,
 ) -> JSONResponse:
     org_id, org_login = org.id, org.login
     fingerprint = request_fingerprint(body)
@@ -126,8 +145,8 @@ async def create_assignment(
 
     checked = check_request(body, catalog, now=now)
     login = body.candidate.login
-    user = await check_candidate(session, org, github, login) if login is not None else None
-    person = await upsert_candidate(session, org, body.candidate, user)
+    people = await check_people(session, org, github, body, known_reviewers or LoginMemo())
+    person = await upsert_candidate(session, org, body.candidate, people.candidate)
     assignment = await insert_assignment(session, org, body, checked, person, now=now)
     assignment_id = assignment.id
     # No login: the candidate gets an invitation link by e-mail instead of a provisioning job.

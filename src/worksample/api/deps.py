@@ -7,7 +7,7 @@ builds its own app with its own database, queue and simulator.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,11 +15,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from worksample.api.errors import ApiError
+from worksample.api.github_users import GitHubUser
 from worksample.api.keys import authenticate
 from worksample.artifacts.catalog import Catalog
 from worksample.config import Settings
 from worksample.db.models import Organization
 from worksample.github.client import GitHubApp
+from worksample.provisioning.login_memo import LoginMemo
 
 
 @dataclass
@@ -36,6 +38,9 @@ class Resources:
     github: GitHubApp | None
     # The webhook intake's own pool: autocommit, no pre-ping (see api/github_webhooks.py).
     webhook_engine: AsyncEngine
+    # Reviewer logins GitHub confirmed lately, so the intake asks once per reviewer per hour
+    # rather than once per assignment (api/intake.py, check_people).
+    known_reviewers: LoginMemo[GitHubUser] = field(default_factory=LoginMemo)
 
 
 def get_resources(request: Request) -> Resources:

@@ -7,7 +7,9 @@ the route commits.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +29,7 @@ from worksample.db.models import Assignment, AssignmentReviewer, Organization, P
 from worksample.db.timeline import event_from_entry
 from worksample.github.client import GitHubApp, InstallationNotFound
 from worksample.outbox.store import emit_created
+from worksample.provisioning.login_memo import LoginMemo
 from worksample.review.policy import organization_policy
 
 log = logging.getLogger(__name__)
@@ -94,30 +97,78 @@ async def _installation_id(session: AsyncSession, org: Organization, github: Git
     return installation_id
 
 
-async def check_candidate(
-    session: AsyncSession, org: Organization, github: GitHubApp | None, login: str
-) -> GitHubUser | None:
-    """Ask GitHub whether the candidate exists; None when no GitHub App is configured (sandbox)."""
+@dataclass(frozen=True)
+class CheckedPeople:
+    # GitHub's answer about the candidate; None without a login or without a GitHub App (sandbox).
+    candidate: GitHubUser | None
+
+
+async def check_people(
+    session: AsyncSession,
+    org: Organization,
+    github: GitHubApp | None,
+    body: AssignmentCreate,
+    known_reviewers: LoginMemo[GitHubUser],
+) -> CheckedPeople:
+    """Ask GitHub whether the candidate and every reviewer exist, as users; one 422 names every
+    login that is not one. Nothing is asked when no GitHub App is configured (sandbox).
+
+    A mistyped reviewer would otherwise only show when provisioning grants them access, after the
+    repository exists. Reviewers are the hiring team, the same few people on every assignment: an
+    answer about one is kept in ``known_reviewers`` (per process, an hour), so checking them costs
+    a call per reviewer per hour instead of one per reviewer per assignment. Only existing users
+    are kept, so a corrected typo is asked again at once.
+    """
     if github is None:
-        return None
+        return CheckedPeople(candidate=None)
     try:
         installation_id = await _installation_id(session, org, github)
-        user = await lookup_user(github.installation(installation_id), login)
-    except UnknownGitHubUser as exc:
-        raise validation_error({"body.candidate.login": str(exc)}) from None
     except GitHubException as exc:
-        log.warning("api.github_unavailable org=%s login=%s error=%r", org.login, login, exc)
-        raise ApiError(
-            503,
-            "github_unavailable",
-            "GitHub did not answer as expected; nothing was created, retry later",
-            headers={"Retry-After": str(GITHUB_RETRY_AFTER_SECONDS)},
-        ) from None
-    if user.type != "User":
-        raise validation_error(
-            {"body.candidate.login": f"{user.login!r} is a GitHub {user.type}, not a user"}
+        raise _github_unavailable(org, exc) from None
+    client = github.installation(installation_id)
+
+    def is_user(user: GitHubUser) -> bool:
+        return user.type == "User"
+
+    async def reviewer(login: str) -> GitHubUser:
+        return await known_reviewers.recall(
+            installation_id, login, lambda: lookup_user(client, login), keep=is_user
         )
-    return user
+
+    # The candidate is new with every assignment: always asked, never kept.
+    lookups: dict[str, Awaitable[GitHubUser]] = {}
+    if body.candidate.login is not None:
+        lookups["body.candidate.login"] = lookup_user(client, body.candidate.login)
+    for index, person in enumerate(body.reviewers):
+        lookups[f"body.reviewers.{index}.login"] = reviewer(person.login)
+    # At once rather than one after the other: the request waits for the slowest answer only.
+    answers = await asyncio.gather(*lookups.values(), return_exceptions=True)
+    errors: dict[str, str] = {}
+    users: dict[str, GitHubUser] = {}
+    for field, answer in zip(lookups, answers, strict=True):
+        if isinstance(answer, UnknownGitHubUser):
+            errors[field] = str(answer)
+        elif isinstance(answer, GitHubException):
+            raise _github_unavailable(org, answer) from None
+        elif isinstance(answer, BaseException):
+            raise answer
+        elif not is_user(answer):
+            errors[field] = f"{answer.login!r} is a GitHub {answer.type}, not a user"
+        else:
+            users[field] = answer
+    if errors:
+        raise validation_error(errors)
+    return CheckedPeople(candidate=users.get("body.candidate.login"))
+
+
+def _github_unavailable(org: Organization, exc: GitHubException) -> ApiError:
+    log.warning("api.github_unavailable org=%s error=%r", org.login, exc)
+    return ApiError(
+        503,
+        "github_unavailable",
+        "GitHub did not answer as expected; nothing was created, retry later",
+        headers={"Retry-After": str(GITHUB_RETRY_AFTER_SECONDS)},
+    )
 
 
 async def _find_person(

@@ -22,16 +22,15 @@ leaves the organization, or a base permission lowered to ``none``, stops being s
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from githubkit import GitHub
 
 from worksample.provisioning import github_calls as calls
+from worksample.provisioning.login_memo import LoginMemo
 
 ACCESS_TTL_SECONDS = 3600.0
 # GitHub's legacy permission names that include reading the repository.
@@ -48,39 +47,11 @@ class OrgAccess:
     github_id: int | None
 
 
-class ReviewerAccessCache:
-    """Remembers ``OrgAccess`` per (installation, login) for ``ttl`` seconds."""
+class ReviewerAccessCache(LoginMemo[OrgAccess]):
+    """Remembers ``OrgAccess`` per (installation, login) for ``ACCESS_TTL_SECONDS``."""
 
     def __init__(self, ttl: float = ACCESS_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._known: dict[tuple[int, str], tuple[float, OrgAccess]] = {}
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
-
-    @staticmethod
-    def _key(installation_id: int, login: str) -> tuple[int, str]:
-        # GitHub logins are case-insensitive.
-        return installation_id, login.lower()
-
-    def get(self, installation_id: int, login: str) -> OrgAccess | None:
-        key = self._key(installation_id, login)
-        entry = self._known.get(key)
-        if entry is None:
-            return None
-        learned_at, access = entry
-        if self._clock() - learned_at >= self._ttl:
-            del self._known[key]
-            return None
-        return access
-
-    def put(self, installation_id: int, login: str, access: OrgAccess) -> None:
-        self._known[self._key(installation_id, login)] = (self._clock(), access)
-
-    @asynccontextmanager
-    async def learning(self, installation_id: int, login: str) -> AsyncIterator[None]:
-        """Held while one job asks GitHub about a reviewer, so concurrent jobs ask once, not each."""
-        async with self._locks.setdefault(self._key(installation_id, login), asyncio.Lock()):
-            yield
+        super().__init__(ttl, clock)
 
 
 async def org_access(
@@ -99,14 +70,11 @@ async def org_access(
     ``may_learn`` only for a repository this run created and granted nobody anything on yet: on
     one a crashed run may already have granted, the reviewer's read access could be our own grant.
     """
-    known = cache.get(installation_id, login)
-    if known is not None or not may_learn:
-        return known
-    async with cache.learning(installation_id, login):
-        known = cache.get(installation_id, login)
-        if known is not None:
-            return known
+    if not may_learn:
+        return cache.get(installation_id, login)
+
+    async def learn() -> OrgAccess:
         access = await calls.user_access(gh, *repo, login)
-        learned = OrgAccess(org_wide=access.permission in READS, github_id=access.user_id)
-        cache.put(installation_id, login, learned)
-        return learned
+        return OrgAccess(org_wide=access.permission in READS, github_id=access.user_id)
+
+    return await cache.recall(installation_id, login, learn)
