@@ -48,3 +48,27 @@ async def test_login_taken_by_another_account_is_not_invited(
     assert repo is not None
     assert repo["invitations"] == []
     assert CANDIDATE not in repo["collaborators"]
+
+
+async def test_reviewer_gone_fails_before_the_candidate_is_invited_and_the_repository_is_closed(
+    service: httpx.AsyncClient, gh_settings: Settings, world: World
+) -> None:
+    """The API checked the reviewer; their account was renamed before provisioning reached them."""
+    assignment_id = await create_assignment(service)
+    await _rename(world, "eng", "eng-renamed")
+    # The burst also runs the lifecycle tick the failed job queues for its clean-up.
+    await run_worker(gh_settings, world)
+    body = await _status(service, assignment_id)
+    assert body["status"] == "failed"
+    assert str(body["failure_reason"]).startswith("granting reviewers read access: GitHub answered 404")
+    puts = [c["path"] for c in await world.calls() if c["method"] == "PUT"]
+    # Reviewers come first: the candidate was never invited, so GitHub never e-mailed them.
+    assert [p for p in puts if p.endswith(f"/collaborators/{CANDIDATE}")] == []
+    timeline = body["timeline"]
+    assert isinstance(timeline, list)
+    assert timeline[-1]["kind"] == "lifecycle.access_revoked"
+    repo = await world.repo(REPO)
+    assert repo is not None
+    assert repo["archived"] is True
+    assert repo["invitations"] == []
+    assert not await world.reads(CANDIDATE, REPO)

@@ -80,19 +80,20 @@ async def provision(ctx: dict[str, Any], assignment_id: str) -> str:
         raise Retry(defer=timedelta(seconds=resources.retry_base_seconds)) from exc
     except Exception as exc:
         return await _transient(resources, assignment_id, job_try, exc)
-    if outcome.stopped and outcome.repo_url is not None:
+    if (outcome.stopped or outcome.status is AssignmentStatus.FAILED) and outcome.repo_url is not None:
         await _clean_up_now(ctx, resources, assignment_id)
     return outcome.note
 
 
 async def _clean_up_now(ctx: dict[str, Any], resources: WorkerResources, assignment_id: str) -> None:
-    """Stopped by a cancel after making a repository: the lifecycle's cancel timer undoes what was
-    made. The cancel route could only queue a tick if the repository was recorded by then; this
-    one runs after everything this run made is recorded (the minute cron is the fallback)."""
+    """Stopped by a cancel, or failed, after making a repository: the lifecycle's cancel timer
+    undoes what was made. The cancel route could only queue a tick if the repository was recorded
+    by then; this one runs after everything this run made is recorded (the minute cron is the
+    fallback)."""
     try:
         await ctx["redis"].enqueue_job(
             TICK_JOB,
-            _job_id=tick_job_id(f"provisioning-stopped:{assignment_id}"),
+            _job_id=tick_job_id(f"provisioning-ended:{assignment_id}"),
             _queue_name=resources.queue_name,
         )
     except Exception as exc:

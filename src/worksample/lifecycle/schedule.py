@@ -145,7 +145,9 @@ def all_timers(a: AssignmentClock, policy: LifecyclePolicy) -> list[DueTimer]:
             if due >= start:
                 timers.append(DueTimer(TimerKind.REMINDER, due, offset_label(offset)))
         timers.append(DueTimer(TimerKind.DEADLINE, deadline))
-    if a.status is S.CANCELLED and a.has_repo and a.archived_at is None:
+    # A failed provisioning may have left a repository, even an invitation: both are undone as
+    # for a cancel, rather than left open until the retention purge.
+    if a.status in (S.CANCELLED, S.FAILED) and a.has_repo and a.archived_at is None:
         timers.append(DueTimer(TimerKind.CANCEL, a.status_changed_at))
     if a.status is S.EXPIRED and a.has_repo and a.archived_at is None:
         timers.append(DueTimer(TimerKind.ARCHIVE, a.status_changed_at))

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 S = AssignmentStatus
 WORKING = [S.INVITED.value, S.ACCEPTED.value, S.SUBMITTED.value, S.IN_REVIEW.value]
-CLOSABLE = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value]
+CLOSABLE = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value, S.FAILED.value]
 FINAL = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value, S.FAILED.value]
 BATCH = 500
 
