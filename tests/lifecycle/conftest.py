@@ -7,6 +7,7 @@ mode with the same clock (its start-up tick is the lifecycle cron job).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from tests.review.flow import Flow
 from worksample.app import create_app
 from worksample.clock import OffsetClock
 from worksample.config import Settings
-from worksample.db.models import Assignment, AssignmentEvent
+from worksample.db.models import Assignment, AssignmentEvent, OutboxEvent
 
 
 class Life(Flow):
@@ -77,6 +78,16 @@ class Life(Flow):
                 .order_by(AssignmentEvent.id)
             )
             return list(rows)
+
+    async def ats_events(self, event_type: str) -> list[dict[str, Any]]:
+        """The ``data`` of every stored ATS event of ``event_type``, oldest first."""
+        async with self.sessionmaker() as session:
+            bodies = await session.scalars(
+                select(OutboxEvent.body)
+                .where(OutboxEvent.type == event_type)
+                .order_by(OutboxEvent.created_at, OutboxEvent.id)
+            )
+            return [json.loads(body)["data"] for body in bodies]
 
     async def repo_state(self) -> dict[str, Any]:
         response = await self.world.control.get(f"/_sandbox/repos/{self.full_name}")

@@ -4,14 +4,10 @@ archived and, after the retention period, purged like any other finished assignm
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-
-from sqlalchemy import select
 
 from tests.lifecycle.conftest import Life
 from tests.lifecycle.test_erase_scope import _subscribe
-from worksample.db.models import OutboxEvent
 
 DAY = timedelta(days=1)
 MINUTE = timedelta(minutes=1)
@@ -47,12 +43,8 @@ async def test_unaccepted_invitation_expires_after_the_last_one_lapses(life: Lif
     assert state["status"] == "expired"
     assert "expire" in [f["kind"] for f in state["firings"]]
     assert await _pending_invitations(life) == 0
-    async with life.sessionmaker() as session:
-        bodies = (
-            await session.scalars(select(OutboxEvent.body).where(OutboxEvent.type == "assignment.expired"))
-        ).all()
-    assert len(bodies) == 1
-    assert json.loads(bodies[0])["data"]["deadline_at"] is None
+    [expired] = await life.ats_events("assignment.expired")
+    assert expired["deadline_at"] is None
 
     # Finished like any other: archived at once, purged after the retention period.
     assert (await life.repo_state())["archived"] is True

@@ -65,6 +65,9 @@ class TimerOut(BaseModel):
     claimed_at: datetime
     done_at: datetime | None
     outcome: str | None
+    # GitHub said "not now" (a rate limit, a 5xx) this many times; the next try is from retry_at.
+    attempts: int = 0
+    retry_at: datetime | None = None
 
 
 class LifecycleOut(BaseModel):
@@ -117,7 +120,13 @@ async def _lifecycle_out(session: SessionDep, a: Assignment, accepted_at: dateti
         erase_requested_at=a.erase_requested_at,
         firings=[
             TimerOut(
-                kind=f.kind, due_at=f.due_at, claimed_at=f.claimed_at, done_at=f.done_at, outcome=f.outcome
+                kind=f.kind,
+                due_at=f.due_at,
+                claimed_at=f.claimed_at,
+                done_at=f.done_at,
+                outcome=f.outcome,
+                attempts=f.attempts or 0,
+                retry_at=f.retry_at,
             )
             for f in firings
         ],

@@ -53,17 +53,7 @@ async def lock_at_deadline(t: Target) -> str:
             "(organisation base permission, team or admin role?): later pushes are not prevented"
         )
         await record_event(t.session, a, "lifecycle.lock_failed", detail=detail, at=t.now)
-        await emit_event(
-            t,
-            "assignment.lock_failed",
-            {
-                "repository_url": a.repo_html_url,
-                "deadline_at": t.deadline,
-                "detected_at": t.now,
-                "expected_permission": "read",
-                "actual_permission": actual,
-            },
-        )
+        await _report_lock_failed(t, actual)
         log.error("lifecycle.lock_failed assignment=%s permission=%s", a.id, actual)
     else:
         await record_event(t.session, a, "lifecycle.locked", detail=detail, at=t.now)
@@ -72,6 +62,35 @@ async def lock_at_deadline(t: Target) -> str:
         await change_status(t.session, a, S.EXPIRED, reason="no pull request at the deadline", at=t.now)
         return "locked; expired (no pull request)"
     return "lock failed" if a.lock_failed_at else "locked"
+
+
+async def _report_lock_failed(t: Target, actual: str, reason: str | None = None) -> None:
+    """``assignment.lock_failed`` to the ATS (an assignment without a repository URL has nothing
+    the event could point at, and nothing to lock either)."""
+    if not t.assignment.repo_html_url:
+        return
+    data = {
+        "repository_url": t.assignment.repo_html_url,
+        "deadline_at": t.deadline,
+        "detected_at": t.now,
+        "expected_permission": "read",
+        "actual_permission": actual,
+    }
+    await emit_event(t, "assignment.lock_failed", data if reason is None else {**data, "reason": reason})
+
+
+async def lock_refused(t: Target, reason: str) -> str:
+    """GitHub refused the lock for good (the firing is closed): the candidate may still be able
+    to write, so it is marked failed like a downgrade that did not hold, for a person to act on:
+    ``lock_failed_at`` and the timeline, and ``assignment.lock_failed`` to the ATS."""
+    a = t.assignment
+    a.lock_failed_at = t.now
+    a.lock_failure = f"the deadline lock was refused by GitHub: {reason}"[:2000]
+    await record_event(t.session, a, "lifecycle.lock_failed", detail={"error": reason}, at=t.now)
+    # The permission was never read back: GitHub refused before (or instead of) the downgrade.
+    await _report_lock_failed(t, "unknown", reason)
+    log.error("lifecycle.lock_refused assignment=%s reason=%s", a.id, reason)
+    return f"lock refused: {reason}"
 
 
 async def expire_unaccepted(t: Target, reason: str) -> str:

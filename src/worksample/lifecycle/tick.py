@@ -7,6 +7,10 @@ database changes and its ``done`` mark commit together; GitHub calls before that
 so a firing retried after a crash repeats them harmlessly. Notes to the candidate are the
 exception, and carry a hidden marker naming the firing: a firing taken over from a dead worker
 looks for its note before posting one (``notices.post_once``), so a reminder is never sent twice.
+
+GitHub answering "not now" (a rate limit, a 5xx, a timeout) leaves the firing open to be taken
+again after ``retry-after`` or a backoff; only a definite refusal closes it undone, and a deadline
+closed that way is reported as a failed lock (``failures``, ``deadline.lock_refused``).
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from githubkit import GitHub
-from githubkit.exception import RequestFailed
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,9 +32,9 @@ from worksample.config import Settings
 from worksample.db.models import Assignment, AssignmentEvent, Organization, Person
 from worksample.db.timeline import StaleAssignment, record_event
 from worksample.github.client import GitHubApp
-from worksample.lifecycle import closing, deadline, erase, notices
-from worksample.lifecycle.claims import Claim, claim_firing, finish_firing
-from worksample.lifecycle.context import NotOnGitHub, Target, policy_from_settings
+from worksample.lifecycle import closing, deadline, erase, failures, notices
+from worksample.lifecycle.claims import Claim, claim_firing, defer_firing, finish_firing
+from worksample.lifecycle.context import Target, policy_from_settings
 from worksample.lifecycle.schedule import (
     AssignmentClock,
     DueTimer,
@@ -228,6 +232,13 @@ async def load_target(
     )
 
 
+@dataclass(frozen=True)
+class Fired:
+    outcome: str
+    # False: GitHub said "not now" and the firing stays open for a later tick.
+    done: bool = True
+
+
 async def fire(
     sessionmaker: async_sessionmaker[AsyncSession],
     github: GitHubApp | None,
@@ -236,37 +247,62 @@ async def fire(
     timer: DueTimer,
     claim: Claim,
     now: datetime,
-) -> str:
-    """Act on one claimed firing; its changes and its done mark commit together."""
+) -> Fired:
+    """Act on one claimed firing; its changes and its done mark commit together. GitHub saying
+    "not now" leaves it open (``defer_firing``); only a definite refusal closes it undone."""
     async with sessionmaker() as session:
         target = await load_target(
             session, github, settings, assignment_id, now, timer=timer, taken_over=claim.taken_over
         )
         if target is None:
-            return "assignment gone"
+            return Fired("assignment gone")
         try:
             outcome = await ACTIONS[timer.kind](target, timer)
-        except (NotOnGitHub, RequestFailed) as exc:
-            # Retrying cannot fix these (no repository, GitHub refusing with 4xx): record and close.
-            if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
+        except Exception as exc:
+            verdict = failures.judge(exc, claim.attempts + 1)
+            if verdict is None:
                 raise
             await session.rollback()
-            target = await load_target(session, github, settings, assignment_id, now)
+            target = await load_target(session, github, settings, assignment_id, now, timer=timer)
             assert target is not None
-            outcome = f"not done: {type(exc).__name__}: {exc}"[:500]
-            await record_event(
-                session,
-                target.assignment,
-                f"lifecycle.{timer.kind.value}_failed",
-                detail={"error": outcome},
-                at=now,
-            )
+            if isinstance(verdict, failures.Retry):
+                return await _retry_later(target, timer, claim, verdict)
+            outcome = await _refused(target, timer, verdict)
         if not await finish_firing(session, assignment_id, timer, claim.token, now=now, outcome=outcome):
             await session.rollback()
-            return "claim lost"
+            return Fired("claim lost", done=False)
         await session.commit()
     log.info("lifecycle.fired assignment=%s timer=%s outcome=%s", assignment_id, timer.name, outcome)
-    return outcome
+    return Fired(outcome)
+
+
+async def _retry_later(t: Target, timer: DueTimer, claim: Claim, verdict: failures.Retry) -> Fired:
+    attempt = claim.attempts + 1
+    retry_at = t.now + verdict.after
+    outcome = f"not yet, retrying from {retry_at.isoformat()} (attempt {attempt}): {verdict.reason}"
+    a = t.assignment
+    if not await defer_firing(t.session, a.id, timer, claim.token, retry_at=retry_at, outcome=outcome):
+        await t.session.rollback()
+        return Fired("claim lost", done=False)
+    if attempt == 1:
+        # Once, so that a long outage does not fill the timeline; the firing shows the latest.
+        detail = {"error": verdict.reason, "retry_at": retry_at.isoformat()}
+        await record_event(t.session, a, f"lifecycle.{timer.kind.value}_delayed", detail=detail, at=t.now)
+    await t.session.commit()
+    log.warning("lifecycle.deferred assignment=%s timer=%s outcome=%s", a.id, timer.name, outcome)
+    return Fired(outcome, done=False)
+
+
+async def _refused(t: Target, timer: DueTimer, verdict: failures.Refused) -> str:
+    """The firing closes undone and the timeline says why; a deadline not enforced is a failed
+    lock, which the recruiter and the ATS hear about."""
+    if timer.kind is TimerKind.DEADLINE:
+        return await deadline.lock_refused(t, verdict.reason)
+    detail = {"error": verdict.reason}
+    await record_event(
+        t.session, t.assignment, f"lifecycle.{timer.kind.value}_failed", detail=detail, at=t.now
+    )
+    return f"not done: {verdict.reason}"
 
 
 async def run_due(
@@ -297,13 +333,15 @@ async def run_due(
                 if claim is None:
                     continue
                 try:
-                    await fire(sessionmaker, github, settings, assignment_id, timer, claim, now)
+                    result = await fire(sessionmaker, github, settings, assignment_id, timer, claim, now)
                 except StaleAssignment:
                     # The webhook or the API moved it meanwhile; the lease lets a later tick retry.
                     log.info("lifecycle.stale assignment=%s timer=%s", assignment_id, timer.name)
                     continue
                 except Exception:
                     log.exception("lifecycle.fire_failed assignment=%s timer=%s", assignment_id, timer.name)
+                    continue
+                if not result.done:
                     continue
                 fired[timer.kind.value] += 1
                 won += 1
