@@ -97,6 +97,8 @@ async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
                 github=resources.github,
                 catalog=resources.catalog,
                 public_url=settings.public_url,
+                app_slug=settings.github_app_slug,
+                job_try=job_try,
             )
             notes = await router.dispatch(event, context)
             outcome = "; ".join(notes) or "no handler"

@@ -6,6 +6,8 @@ field GitHub adds or drops elsewhere in a large model must not fail a review.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from githubkit import GitHub
@@ -37,6 +39,32 @@ class ReviewerRefused(Refused):
 
 class CommentRefused(Refused):
     """GitHub would not take our comment on the pull request."""
+
+
+@dataclass(frozen=True)
+class AppIdentity:
+    """Our App, as GitHub shows it on what it wrote with an installation token.
+
+    A marker in a comment's body proves nothing: the candidate can read our comments and paste
+    one (the PR is theirs). Only the author does: GitHub names our App in
+    ``performed_via_github_app``, and the author is its bot user ``<slug>[bot]``.
+    """
+
+    id: int
+    # Known when configured (``WORKSAMPLE_GITHUB_APP_SLUG``); the App's id is enough on its own.
+    slug: str | None = None
+
+    def wrote(self, comment: Mapping[str, Any]) -> bool:
+        via = comment.get("performed_via_github_app")
+        if isinstance(via, dict) and via.get("id") == self.id:
+            return True
+        user = comment.get("user")
+        return (
+            self.slug is not None
+            and isinstance(user, dict)
+            and user.get("type") == "Bot"
+            and user.get("login") == f"{self.slug}[bot]"
+        )
 
 
 def _refusal(exc: RequestFailed) -> bool:
@@ -109,8 +137,10 @@ async def request_reviewer(gh: GitHub[Any], owner: str, repo: str, number: int, 
         raise
 
 
-async def find_comment(gh: GitHub[Any], owner: str, repo: str, number: int, marker: str) -> int | None:
-    """The id of the first comment on the PR containing ``marker``, posted by anyone."""
+async def find_comment(
+    gh: GitHub[Any], owner: str, repo: str, number: int, marker: str, *, author: AppIdentity
+) -> int | None:
+    """The id of the first comment on the PR by ``author`` containing ``marker``."""
     for page in range(1, MAX_PAGES + 1):
         response = await gh.rest.issues.async_list_comments(
             owner, repo, number, per_page=PAGE_SIZE, page=page
@@ -119,7 +149,11 @@ async def find_comment(gh: GitHub[Any], owner: str, repo: str, number: int, mark
         if not isinstance(comments, list):
             raise ValueError("GitHub answered a comment list with something else")
         for comment in comments:
-            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
+            if (
+                isinstance(comment, dict)
+                and author.wrote(comment)
+                and marker in str(comment.get("body") or "")
+            ):
                 return int(comment["id"])
         if len(comments) < PAGE_SIZE:
             return None

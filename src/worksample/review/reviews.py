@@ -58,7 +58,11 @@ async def record_review(
     repo: str,
     pr_number: int,
     rubric: Rubric,
+    app: calls.AppIdentity,
+    retrying: bool = False,
 ) -> RecordedReview | None:
+    """Record the review; reply once per revision when its scorecard needs fixing. ``retrying``:
+    an earlier try of this job may have posted the reply and then not committed."""
     review_id = int(review["id"])
     current = await calls.get_review(gh, owner, repo, pr_number, review_id)
     # Should GitHub no longer show it, the payload is the best knowledge there is.
@@ -113,12 +117,19 @@ async def record_review(
     note = f"review {review_id} by {row.reviewer_login}: {state}, scorecard {result.status.value}"
     incomplete = state != "dismissed" and result.status is not ScorecardStatus.COMPLETE
     if incomplete and await _needs_feedback(session, row, result.status):
+        marker = feedback_marker(review_id, row.revision)
         reply = render_scorecard_feedback(result, rubric, reviewer_login=row.reviewer_login)
         # Once per revision, whether GitHub takes the reply or not.
         row.feedback_revision = row.revision
         await session.flush()
+        # The usual reply is one call; only a retried job looks for the reply it may have posted
+        # before its transaction was lost (a crash, a failed commit, a 502 after the write).
+        comment_id = (
+            await calls.find_comment(gh, owner, repo, pr_number, marker, author=app) if retrying else None
+        )
         try:
-            comment_id = await calls.create_comment(gh, owner, repo, pr_number, reply)
+            if comment_id is None:
+                comment_id = await calls.create_comment(gh, owner, repo, pr_number, f"{reply}\n\n{marker}")
         except calls.CommentRefused as exc:
             # An archived repository, say (a delivery processed late): the review is still recorded,
             # and the timeline says what the reviewer could not be told.
@@ -131,6 +142,11 @@ async def record_review(
         )
         note += "; feedback posted"
     return RecordedReview(row, changed, note)
+
+
+def feedback_marker(review_id: int, revision: int) -> str:
+    """Hidden in the reply to one revision of one review, so a retry can tell it already replied."""
+    return f"<!-- worksample:feedback review={review_id} rev={revision} -->"
 
 
 async def _needs_feedback(session: AsyncSession, row: ReviewRow, status: ScorecardStatus) -> bool:

@@ -2,7 +2,8 @@
 
 Each step leaves a marker on the submission when done, so a re-run (a duplicate webhook, a job
 retried after a crash) skips it; the scorecard comment is also looked for on the PR before posting,
-because the crash may have come between posting it and recording its id. The reviewer guide is
+because the crash may have come between posting it and recording its id. Only our App's own
+comment counts: the candidate can paste the marker into a comment of theirs. The reviewer guide is
 never put on the PR (the candidate reads every comment there): the comment links to the service.
 """
 
@@ -47,6 +48,7 @@ async def route_review(
     repo: str,
     catalog: Catalog,
     public_url: str,
+    app: calls.AppIdentity,
 ) -> list[str]:
     notes: list[str] = []
     if submission.reviewers_requested_at is None:
@@ -76,7 +78,9 @@ async def route_review(
         submission.reviewers_requested_at = session_now(session)
         await session.flush()
     if submission.scorecard_comment_id is None:
-        comment_id = await calls.find_comment(gh, owner, repo, submission.pr_number, SCORECARD_MARKER)
+        comment_id = await calls.find_comment(
+            gh, owner, repo, submission.pr_number, SCORECARD_MARKER, author=app
+        )
         if comment_id is None:
             rubric = catalog.get(assignment.artifact_id).manifest.rubric
             body = render_scorecard_comment(

@@ -83,6 +83,13 @@ async def _front_desk(request: Request, call_next: Callable[[Request], Awaitable
             if fault is not None and fault.latency_seconds > 0:
                 await asyncio.sleep(fault.latency_seconds)
             if fault is not None and fault.status is not None:
+                if fault.after:
+                    done = await call_next(request)
+                    # Read to its end (the route has then run); its answer is replaced below.
+                    body = getattr(done, "body_iterator", None)
+                    if body is not None:
+                        async for _ in body:
+                            pass
                 error = GitHubError(fault.status, fault.message)
                 response = JSONResponse(error.body(), status_code=error.status)
             else:

@@ -70,6 +70,7 @@ async def create_comment(
         body=_body(body),
         created_at=now,
         updated_at=now,
+        app_id=actor.installation.app_id if actor.installation is not None else None,
     )
     world.comments[comment.id] = comment
     pull.comments += 1

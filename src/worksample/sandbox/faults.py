@@ -18,6 +18,9 @@ class RouteFault:
     status: int | None  # None: only latency
     latency_seconds: float
     message: str
+    # The call is carried out and only then answered with ``status``: GitHub did the write, the
+    # client never heard (a proxy's 502 after the fact), so a retry meets what it already did.
+    after: bool = False
 
 
 class Faults:

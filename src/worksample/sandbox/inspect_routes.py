@@ -29,6 +29,7 @@ class RouteFaultIn(BaseModel):
     status: int | None = Field(default=502, ge=400, le=599)
     latency_seconds: float = Field(default=0.0, ge=0, le=30)
     message: str = "Server Error"
+    after: bool = Field(default=False, description="carry the call out, then answer the status")
 
 
 class WebhookFaultIn(BaseModel):
@@ -112,6 +113,7 @@ async def add_route_fault(body: RouteFaultIn, sandbox: SandboxDep) -> dict[str, 
             status=body.status,
             latency_seconds=body.latency_seconds,
             message=body.message,
+            after=body.after,
         )
     )
     return body.model_dump()

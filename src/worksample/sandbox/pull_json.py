@@ -6,7 +6,7 @@ from typing import Any
 
 from worksample.sandbox.pull_diff import diff_entries
 from worksample.sandbox.records import IssueComment, PlainIssue, PullRequest, Repo, Review
-from worksample.sandbox.serializers import api, full_name, html, node_id, repository, user
+from worksample.sandbox.serializers import api, app, full_name, html, node_id, repository, user
 from worksample.sandbox.state import World, iso
 
 REACTIONS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
@@ -167,7 +167,9 @@ def issue_comment(world: World, comment: IssueComment) -> dict[str, Any]:
         "created_at": iso(comment.created_at),
         "updated_at": iso(comment.updated_at),
         "author_association": author_association(world, repo, comment.user_id),
-        "performed_via_github_app": None,
+        "performed_via_github_app": None
+        if comment.app_id is None
+        else app(world, world.apps[comment.app_id]),
         "body": comment.body,
         "reactions": _reactions(f"{base}/issues/comments/{comment.id}/reactions"),
     }

@@ -192,6 +192,8 @@ class IssueComment:
     body: str
     created_at: float
     updated_at: float
+    # The App whose installation token wrote it: GitHub names it in ``performed_via_github_app``.
+    app_id: int | None = None
 
 
 @dataclass

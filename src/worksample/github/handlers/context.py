@@ -25,6 +25,7 @@ from worksample.github.client import GitHubApp
 from worksample.github.payload import int_field, str_field
 from worksample.github.routing import WebhookEvent
 from worksample.review.assignments import lock_assignment_for_repo
+from worksample.review.github_calls import AppIdentity
 from worksample.review.routing import route_review
 from worksample.review.submission import fetch_and_record
 
@@ -51,6 +52,19 @@ class HandlerContext:
     catalog: Catalog
     # Where reviewers find the reviewer guide (``{public_url}/review/{assignment_id}``).
     public_url: str
+    # The App's bot login is ``<slug>[bot]``; the App's id alone identifies it too.
+    app_slug: str | None = None
+    # arq's try number: above 1, an earlier try may have written to GitHub and then not committed,
+    # so a write that must happen once first looks for what that try left.
+    job_try: int = 1
+
+    @property
+    def app(self) -> AppIdentity:
+        return AppIdentity(self.github.app_id, self.app_slug)
+
+    @property
+    def retrying(self) -> bool:
+        return self.job_try > 1
 
     def installation_client(self, event: WebhookEvent) -> GitHub[Any]:
         installation_id = int_field(event.data, "installation", "id")
@@ -93,5 +107,6 @@ class HandlerContext:
                 repo=target.name,
                 catalog=self.catalog,
                 public_url=self.public_url,
+                app=self.app,
             )
         return submission, notes

@@ -2,7 +2,8 @@
 
 Scorecards count only in reviews (a review carries the reviewer's verdict, and GitHub ties it to
 the reviewed commit). A comment by anyone — a reviewer pasting the scorecard in the wrong place,
-the candidate, a stranger — goes on the timeline as ignored; our own comments are skipped.
+the candidate, a stranger — goes on the timeline as ignored; our own comments (by our App, not
+merely carrying our markers) are skipped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from worksample.db.timeline import record_event
 from worksample.github.handlers.context import NOT_OURS, HandlerContext
 from worksample.github.payload import field, int_field, str_field
 from worksample.github.routing import Router, WebhookEvent
-from worksample.scoring import is_feedback_comment, is_scorecard_comment
 
 router = Router()
 
@@ -21,11 +21,13 @@ router = Router()
 async def comment_on_pull_request(event: WebhookEvent, context: HandlerContext) -> str:
     if field(event.data, "issue", "pull_request") is None:
         return "ignored: a comment on an issue, not a pull request"
-    body = str_field(event.data, "comment", "body")
-    if str_field(event.data, "comment", "user", "type") == "Bot" or is_scorecard_comment(body):
-        return "ignored: a comment by an App"
-    if is_feedback_comment(body):
-        return "ignored: our own feedback"
+    comment = field(event.data, "comment")
+    if isinstance(comment, dict) and context.app.wrote(comment):
+        return "ignored: our own comment"
+    # Another App's comment (a CI bot, say) is nobody's scorecard attempt. A person's comment
+    # carrying our markers is still a person's: the candidate can paste them.
+    if str_field(event.data, "comment", "user", "type") == "Bot":
+        return "ignored: a comment by another App"
     assignment = await context.locked_assignment(event)
     if assignment is None:
         return NOT_OURS

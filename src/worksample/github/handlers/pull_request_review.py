@@ -41,6 +41,8 @@ async def review_changed(event: WebhookEvent, context: HandlerContext) -> str:
         repo=target.name,
         pr_number=number,
         rubric=rubric,
+        app=context.app,
+        retrying=context.retrying,
     )
     if recorded is None:
         return "; ".join([*notes, "ignored: review not submitted"])
