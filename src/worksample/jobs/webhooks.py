@@ -7,8 +7,9 @@ Running a delivery twice is harmless: the job skips a processed one, and every h
 idempotent in the domain anyway.
 
 Retries are explicit (arq treats any other exception as final): a rate limit → ``Retry`` after it;
-an assignment still being provisioned → ``Retry`` shortly; anything unexpected → ``Retry`` with
-backoff, and after ``WEBHOOK_TRIES`` the delivery is marked processed with the error kept.
+an assignment still being provisioned → ``Retry`` with growing delays for as long as it is (see
+``_wait_for_provisioning``); anything unexpected → ``Retry`` with backoff, and after
+``WEBHOOK_TRIES`` the delivery is marked processed with the error kept.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ log = logging.getLogger(__name__)
 WEBHOOK_JOB = "github.webhook"
 WEBHOOK_SWEEP_JOB = "github.webhook_sweep"
 WEBHOOK_TRIES = 8
+# Tries of one job while its assignment is still being provisioned; the worker's max_tries for
+# this job is one more (jobs/worker.py), after which the sweeper queues the delivery again.
+WAITING_TRIES = WEBHOOK_TRIES * 4
+# The longest wait between two of them, in retry bases (production: 5 s, so 5 minutes).
+MAX_WAIT_FACTOR = 60
+# A delivery still waiting for provisioning after this long is given up (the assignment's own
+# lifetime: GitHub's invitation lapses after 7 days, and provisioning fails long before).
+WAIT_FOR_PROVISIONING = timedelta(days=7)
 STALE_AFTER_SECONDS = 60.0
 SWEEP_BATCH = 500
 
@@ -106,11 +115,11 @@ async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
     except RateLimitExceeded as exc:
         raise Retry(defer=timedelta(seconds=exc.retry_after.total_seconds() + 1.0)) from exc
     except NotProvisionedYet as exc:
-        if job_try >= WEBHOOK_TRIES * 4:
-            return await _give_up(resources, delivery, exc)
-        raise Retry(defer=timedelta(seconds=backoff(1, resources.retry_base_seconds))) from exc
+        return await _wait_for_provisioning(resources, delivery, job_try, exc)
     except Exception as exc:
-        if job_try >= WEBHOOK_TRIES:
+        # Counted from the delivery's own failures, not the job's tries: tries spent waiting for
+        # provisioning are no failures, and must not leave one transient error to give up on it.
+        if delivery.attempts + 1 >= WEBHOOK_TRIES:
             return await _give_up(resources, delivery, exc)
         log.warning("webhook.retry delivery=%s try=%d error=%r", delivery_id, job_try, exc)
         async with session_scope(resources.sessionmaker) as session:
@@ -122,6 +131,33 @@ async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
         raise Retry(defer=timedelta(seconds=backoff(job_try, resources.retry_base_seconds))) from exc
     log.info("webhook.processed delivery=%s event=%s outcome=%s", delivery_id, delivery.event, outcome)
     return outcome
+
+
+async def _wait_for_provisioning(
+    resources: WorkerResources, delivery: GitHubDelivery, job_try: int, exc: NotProvisionedYet
+) -> str:
+    """Keep the delivery for as long as its assignment is still being provisioned.
+
+    Provisioning can take far longer than a few retries (backoff up to ten minutes a try, the
+    hourly write budget, rate-limit holds), and the event may be the candidate's acceptance: losing
+    it leaves the assignment invited for ever. So the job waits with growing delays (capped, so
+    the event lands soon after provisioning ends), and when arq's tries for this job are spent the
+    delivery is left unprocessed for the sweeper to queue again. The wait ends with provisioning:
+    once the assignment is invited (or failed, or cancelled) the handler no longer raises this.
+    Only a delivery older than ``WAIT_FOR_PROVISIONING`` is given up, as a backstop.
+    """
+    if utcnow() - delivery.received_at >= WAIT_FOR_PROVISIONING:
+        return await _give_up(resources, delivery, exc)
+    async with session_scope(resources.sessionmaker) as session:
+        await session.execute(
+            update(GitHubDelivery).where(GitHubDelivery.id == delivery.id).values(last_error=_error(exc))
+        )
+    if job_try >= WAITING_TRIES:
+        log.info("webhook.waiting delivery=%s handed to the sweeper: %s", delivery.delivery_id, exc)
+        return "waiting for provisioning"
+    base = resources.retry_base_seconds
+    delay = min(backoff(job_try, base), base * MAX_WAIT_FACTOR)
+    raise Retry(defer=timedelta(seconds=delay)) from exc
 
 
 def _error(exc: BaseException) -> str:
