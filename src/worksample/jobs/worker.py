@@ -11,6 +11,7 @@ under a key derived from the queue name, so every worker of one deployment share
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from typing import Any
 
@@ -223,11 +224,19 @@ def build_worker(settings: Settings, **options: Any) -> Worker:
 
 
 async def close_worker(worker: Worker) -> None:
-    """``Worker.close``, minus arq 0.28's call of redis-py's deprecated ``close()``.
+    """``Worker.close`` once the jobs still running have ended, minus arq 0.28's call of
+    redis-py's deprecated ``close()``. Call it when ``main()`` has returned or been cancelled.
+
+    Without signal handlers (tests, the demo), arq's ``close()`` cancels the running jobs and then
+    gathers them without ``return_exceptions``: a job cancelled in arq's own Redis bookkeeping
+    (its result write is shielded) makes ``close()`` raise before it closes the pool, and leaves
+    that write holding a pipeline's connection. A stopped worker starts no new job, so waiting for
+    these few is bounded by the job timeout.
 
     arq is in maintenance mode and will not be fixed; the warning is about arq's code, not ours,
     so it is silenced here and only here.
     """
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Call to deprecated close", category=DeprecationWarning)
         await worker.close()
