@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import make_url, select
 
 from tests.review.flow import CANDIDATE, LEAD, Flow
 from worksample.db.models import Submission
@@ -79,3 +82,46 @@ async def test_feedback_whose_answer_was_lost_is_not_posted_again_on_retry(flow:
     assert len(feedback) == 1
     kinds = [e["kind"] for e in (await flow.assignment())["timeline"]]
     assert kinds.count("review.feedback_posted") == 1
+
+
+async def test_routing_holds_no_sqlite_write_lock_while_github_answers(flow: Flow) -> None:
+    """SQLite's write lock is the whole database's: while a review request is on its way to
+    GitHub (a paced write, slow here), another writer must get the lock within its busy timeout."""
+    if not flow.settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks the assignment's row only")
+    await flow.create(LEAD_ONLY)
+    await flow.accept()
+    await flow.drain()
+    response = await flow.world.control.post(
+        "/_sandbox/faults",
+        json={
+            "method": "POST",
+            "path": f"/repos/{flow.full_name}/pulls/*/requested_reviewers",
+            "status": None,
+            "latency_seconds": 10,
+        },
+    )
+    assert response.status_code == 201, response.text
+    await flow.open_pr()
+    worker = asyncio.create_task(flow.drain())
+    faults = flow.world.sim.state.sandbox.faults
+    deadline = asyncio.get_running_loop().time() + 60
+    while faults.routes[-1].remaining > 0:  # taken when the request arrives, before its delay
+        assert asyncio.get_running_loop().time() < deadline, "the review request never reached GitHub"
+        assert not worker.done(), worker
+        await asyncio.sleep(0.05)
+    database = make_url(flow.settings.database_url).database
+    assert database is not None
+
+    def write_elsewhere() -> None:
+        with sqlite3.connect(database, timeout=2.0, isolation_level=None) as other:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+
+    await asyncio.to_thread(write_elsewhere)
+    await worker
+    pull = await flow.pull()
+    assert [u["login"] for u in pull["requested_reviewers"]] == [LEAD]
+    kinds = [e["kind"] for e in (await flow.assignment())["timeline"]]
+    assert kinds.count("review.requested") == 1
+    assert kinds.count("review.scorecard_posted") == 1

@@ -14,23 +14,32 @@ and a handler that learns of the candidate's pull request records and routes it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from githubkit import GitHub
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from worksample.artifacts.catalog import Catalog
 from worksample.db.models import Assignment, Submission
+from worksample.db.timeline import StaleAssignment
 from worksample.github.client import GitHubApp
 from worksample.github.payload import int_field, str_field
 from worksample.github.routing import WebhookEvent
 from worksample.review.assignments import lock_assignment_for_repo
 from worksample.review.github_calls import AppIdentity
-from worksample.review.routing import route_review
+from worksample.review.routing import needs_routing, record_routing, route_on_github
 from worksample.review.submission import fetch_and_record
 
 # The note of every handler for a repository that is not an assignment's.
 NOT_OURS = "ignored: not an assignment repository"
+
+
+class RouteArgs(TypedDict):
+    owner: str
+    repo: str
+    catalog: Catalog
+    public_url: str
+    app: AppIdentity
 
 
 @dataclass(frozen=True)
@@ -87,26 +96,41 @@ class HandlerContext:
             raise ValueError(f"{event.event} delivery {event.delivery_id} without repository.full_name")
         return AssignmentRepo(assignment, owner, name, self.installation_client(event))
 
+    def _route(self, target: AssignmentRepo) -> RouteArgs:
+        return {
+            "owner": target.owner,
+            "repo": target.name,
+            "catalog": self.catalog,
+            "public_url": self.public_url,
+            "app": self.app,
+        }
+
     async def record_and_route(
         self, target: AssignmentRepo, number: int, *, action: str | None
     ) -> tuple[Submission | None, list[str]]:
         """Record pull request ``number`` as GitHub shows it now; while the submission is open,
         request its reviews and post the scorecard (each done once). Returns the submission (None
         when that PR is not, or not yet, the submission) and notes of what happened."""
+        session, assignment = self.session, target.assignment
         submission, note = await fetch_and_record(
-            self.session, target.gh, target.assignment, target.owner, target.name, number, action=action
+            session, target.gh, assignment, target.owner, target.name, number, action=action
         )
-        notes = [note]
-        if submission is not None and submission.state == "open":
-            notes += await route_review(
-                self.session,
-                target.gh,
-                target.assignment,
-                submission,
-                owner=target.owner,
-                repo=target.name,
-                catalog=self.catalog,
-                public_url=self.public_url,
-                app=self.app,
-            )
-        return submission, notes
+        if submission is None or submission.state != "open" or not needs_routing(submission):
+            return submission, [note]
+        if session.get_bind().dialect.name != "sqlite":
+            # PostgreSQL locks this assignment's row only: hold it while routing calls GitHub.
+            done = await route_on_github(target.gh, assignment, submission, **self._route(target))
+            return submission, [note, *await record_routing(session, assignment, submission, done)]
+        # SQLite's write lock is the whole database's: the review requests and the scorecard are
+        # paced writes (a second or more each), and every other writer (the API, the webhook
+        # intake) would wait on them, up to its busy timeout. So the submission is committed, the
+        # writes are made with no lock held, and their record is written under a fresh lock, as
+        # the submission then stands (a job that routed meanwhile keeps its record). A crash in
+        # between leaves the delivery unprocessed: its retry routes again, finding the scorecard.
+        await session.commit()
+        done = await route_on_github(target.gh, assignment, submission, **self._route(target))
+        relocked = await lock_assignment_for_repo(session, assignment.repo_id)
+        current = await session.get(Submission, assignment.id, populate_existing=True)
+        if relocked is None or current is None:
+            raise StaleAssignment(f"assignment {assignment.id} changed repository while routing")
+        return current, [note, *await record_routing(session, relocked, current, done)]
