@@ -27,7 +27,7 @@ from worksample.db.timeline import record_event
 from worksample.lifecycle.extension import ExtensionRefused, decide_extension
 from worksample.lifecycle.jobs_api import ANNOUNCE_EXTENSION_JOB, TICK_JOB, tick_job_id
 from worksample.lifecycle.schedule import effective_deadline
-from worksample.lifecycle.tick import ACCEPTED_AT
+from worksample.lifecycle.selection import ACCEPTED_AT
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["lifecycle"])

@@ -2,7 +2,9 @@
 
 Run by an arq cron job every minute on every worker. Timers are derived from the assignments'
 columns (``schedule``), so the tick needs no queue of its own and survives restarts; the claim
-(``claims``) makes a firing happen once however many workers tick at the same moment. A firing's
+(``claims``) makes a firing happen once however many workers tick at the same moment. It reads
+only the assignments whose ``next_timer_at`` has come, page by page (``selection``), and stores
+for the others when to look again (``agenda``), so its cost follows what is due. A firing's
 database changes and its ``done`` mark commit together; GitHub calls before that are idempotent,
 so a firing retried after a crash repeats them harmlessly. Notes to the candidate are the
 exception, and carry a hidden marker naming the firing: a firing taken over from a dead worker
@@ -17,126 +19,27 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from githubkit import GitHub
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from worksample.assignments.state import AssignmentStatus
 from worksample.clock import Clock
 from worksample.config import Settings
-from worksample.db.models import Assignment, AssignmentEvent, Organization, Person
+from worksample.db.models import Assignment, Organization, Person
 from worksample.db.timeline import StaleAssignment, record_event
 from worksample.github.client import GitHubApp
-from worksample.lifecycle import closing, deadline, erase, failures, notices
+from worksample.lifecycle import agenda, closing, deadline, erase, failures, notices, selection
 from worksample.lifecycle.claims import Claim, claim_firing, defer_firing, finish_firing
 from worksample.lifecycle.context import Target, policy_from_settings
-from worksample.lifecycle.schedule import (
-    AssignmentClock,
-    DueTimer,
-    LifecyclePolicy,
-    TimerKind,
-    due_timers,
-    effective_deadline,
-)
+from worksample.lifecycle.schedule import DueTimer, LifecyclePolicy, TimerKind, due_timers, effective_deadline
+from worksample.lifecycle.selection import ACCEPTED_AT
 
 log = logging.getLogger(__name__)
-
-S = AssignmentStatus
-WORKING = [S.INVITED.value, S.ACCEPTED.value, S.SUBMITTED.value, S.IN_REVIEW.value]
-CLOSABLE = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value, S.FAILED.value]
-FINAL = [S.SCORED.value, S.EXPIRED.value, S.CANCELLED.value, S.FAILED.value]
-BATCH = 500
-
-ACCEPTED_AT = (
-    select(func.min(AssignmentEvent.at))
-    .where(AssignmentEvent.assignment_id == Assignment.id, AssignmentEvent.kind == "assignment.accepted")
-    .correlate(Assignment)
-    .scalar_subquery()
-)
-
-
-def clock_view(a: Assignment, accepted_at: datetime | None, person_erased: bool) -> AssignmentClock:
-    return AssignmentClock(
-        status=S(a.status),
-        status_changed_at=a.status_changed_at,
-        deadline_at=a.deadline_at,
-        time_limit_hours=a.time_limit_hours,
-        accepted_at=accepted_at,
-        invited_at=a.candidate_invited_at,
-        has_invitation=a.invitation_id is not None,
-        reinvite_count=a.reinvite_count or 0,
-        has_repo=bool(a.repo_full_name),
-        locked_at=a.locked_at,
-        archived_at=a.archived_at,
-        purged_at=a.purged_at,
-        erase_requested_at=a.erase_requested_at,
-        scored_at=a.scored_at,
-        person_erased=person_erased,
-    )
-
-
-async def _candidates(
-    session: AsyncSession, now: datetime, policy: LifecyclePolicy
-) -> list[tuple[str, AssignmentClock]]:
-    """Assignments that may have a timer due; ``due_timers`` decides exactly."""
-    ended = func.coalesce(Assignment.scored_at, Assignment.status_changed_at)
-    query = (
-        select(Assignment, ACCEPTED_AT, Person.erased_at)
-        .join(Person, Person.id == Assignment.candidate_id)
-        .where(
-            or_(
-                and_(Assignment.purged_at.is_not(None), Person.erased_at.is_(None)),
-                and_(Assignment.erase_requested_at.is_not(None), Assignment.purged_at.is_(None)),
-                and_(Assignment.status.in_(WORKING), Assignment.locked_at.is_(None)),
-                and_(
-                    Assignment.status.in_(CLOSABLE),
-                    Assignment.archived_at.is_(None),
-                    Assignment.repo_full_name.is_not(None),
-                ),
-                and_(
-                    Assignment.status.in_(FINAL),
-                    Assignment.purged_at.is_(None),
-                    ended <= now - policy.retention,
-                ),
-            )
-        )
-        .order_by(Assignment.id)
-        .limit(BATCH)
-    )
-    rows = (await session.execute(query)).all()
-    return [(a.id, clock_view(a, accepted, erased is not None)) for a, accepted, erased in rows]
-
-
-async def materialize_deadlines(
-    sessionmaker: async_sessionmaker[AsyncSession], candidates: list[tuple[str, AssignmentClock]]
-) -> int:
-    """Write acceptance + time limit into ``deadline_at`` once the candidate has accepted.
-
-    The timers do not need it (they derive the deadline), but everyone else reads the column: the
-    submission handler's ``late`` flag, the ATS events, the recruiter API. The UPDATE is
-    conditional, so concurrent ticks write it once and an extension already made is kept.
-    """
-    written = 0
-    async with sessionmaker() as session:
-        for assignment_id, view in candidates:
-            if view.deadline_at is not None or view.time_limit_hours is None or view.accepted_at is None:
-                continue
-            deadline = effective_deadline(None, view.time_limit_hours, view.accepted_at)
-            result = await session.execute(
-                update(Assignment)
-                .where(Assignment.id == assignment_id, Assignment.deadline_at.is_(None))
-                .values(deadline_at=deadline)
-                .execution_options(synchronize_session=False)
-            )
-            written += int(getattr(result, "rowcount", 0))
-        await session.commit()
-    return written
-
 
 Action = Callable[[Target, DueTimer], Awaitable[str]]
 
@@ -312,41 +215,92 @@ async def run_due(
     clock: Clock,
     *,
     max_rounds: int = 5,
+    page_size: int = selection.PAGE,
 ) -> Counter[str]:
     """Fire every due timer; returns how many firings of each kind this worker won.
 
-    Rounds repeat while something fired, because one firing can make the next due (an expired
-    assignment is then archived) and each round reads the assignments afresh.
+    Each round pages through every assignment whose ``next_timer_at`` has come (or is unknown),
+    and stores the next moment for each one it found nothing to do for. Rounds repeat while
+    something fired, because one firing can make the next due (an expired assignment is then
+    archived) and each round reads the assignments afresh.
     """
     policy = policy_from_settings(settings)
     fired: Counter[str] = Counter()
     lease = timedelta(seconds=settings.lifecycle_lease_seconds)
     for _ in range(max_rounds):
         now = clock.now()
-        async with sessionmaker() as session:
-            candidates = await _candidates(session, now, policy)
-        await materialize_deadlines(sessionmaker, candidates)
         won = 0
-        for assignment_id, view in candidates:
-            for timer in due_timers(view, policy, now):
-                claim = await claim_firing(sessionmaker, assignment_id, timer, now=now, lease=lease)
-                if claim is None:
-                    continue
-                try:
-                    result = await fire(sessionmaker, github, settings, assignment_id, timer, claim, now)
-                except StaleAssignment:
-                    # The webhook or the API moved it meanwhile; the lease lets a later tick retry.
-                    log.info("lifecycle.stale assignment=%s timer=%s", assignment_id, timer.name)
-                    continue
-                except Exception:
-                    log.exception("lifecycle.fire_failed assignment=%s timer=%s", assignment_id, timer.name)
-                    continue
-                if not result.done:
-                    continue
-                fired[timer.kind.value] += 1
-                won += 1
-                # The rest of this assignment's timers are judged again next round, from fresh columns.
+        after: str | None = None
+        while True:
+            async with sessionmaker() as session:
+                page = await selection.due_page(session, now, after, page_size)
+                states = await selection.firing_states(session, [c.id for c in page])
+            if not page:
+                break
+            after = page[-1].id
+            await selection.materialize_deadlines(sessionmaker, page)
+            idle = []
+            for candidate in page:
+                kind = await _fire_first(
+                    sessionmaker, github, settings, policy, candidate, states[candidate.id], now, lease
+                )
+                if kind is None:
+                    idle.append(candidate)
+                else:
+                    fired[kind] += 1
+                    won += 1
+            await _remember_next_looks(sessionmaker, idle, policy, now, lease)
+            if len(page) < page_size:
                 break
         if not won:
             break
     return fired
+
+
+async def _fire_first(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    github: GitHubApp | None,
+    settings: Settings,
+    policy: LifecyclePolicy,
+    candidate: selection.Candidate,
+    states: Mapping[agenda.FiringKey, agenda.FiringState],
+    now: datetime,
+    lease: timedelta,
+) -> str | None:
+    """Fire the first due timer this worker can claim; its kind, or None when none fired. The
+    rest of the assignment's timers are judged again next round, from fresh columns."""
+    for timer in due_timers(candidate.view, policy, now):
+        if not agenda.claimable(states.get((timer.name, timer.due_at)), now, lease):
+            continue
+        claim = await claim_firing(sessionmaker, candidate.id, timer, now=now, lease=lease)
+        if claim is None:
+            continue
+        try:
+            result = await fire(sessionmaker, github, settings, candidate.id, timer, claim, now)
+        except StaleAssignment:
+            # The webhook or the API moved it meanwhile; the lease lets a later tick retry.
+            log.info("lifecycle.stale assignment=%s timer=%s", candidate.id, timer.name)
+            continue
+        except Exception:
+            log.exception("lifecycle.fire_failed assignment=%s timer=%s", candidate.id, timer.name)
+            continue
+        if result.done:
+            return timer.kind.value
+    return None
+
+
+async def _remember_next_looks(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    idle: Sequence[selection.Candidate],
+    policy: LifecyclePolicy,
+    now: datetime,
+    lease: timedelta,
+) -> None:
+    """For assignments nothing fired for: when to look again, from their firings as they are now
+    (this round's claims and deferrals included)."""
+    if not idle:
+        return
+    async with sessionmaker() as session:
+        states = await selection.firing_states(session, [c.id for c in idle])
+    moments = [(c, agenda.next_look(c.view, policy, now, states[c.id], lease)) for c in idle]
+    await selection.write_hints(sessionmaker, moments)
