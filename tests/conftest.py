@@ -41,6 +41,7 @@ and a PostgreSQL server, to Redis, and to the GitHub simulator. Fixtures, from t
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,27 @@ __all__ = [
     "running_app",
     "unique_name",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Leaks are the leaking test's failure
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What exists once the tests are collected (modules, githubkit's models) lives to the end:
+    # frozen, the collection after each test only walks what the tests made, in milliseconds.
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_the_test() -> Iterator[None]:
+    """An unclosed socket, database or Redis connection is reported (as a ResourceWarning, an
+    error here) when the garbage collector finds it, which left alone happens in whichever later
+    test runs a collection, on whichever xdist worker. Collecting after every test's own teardown
+    fails the test that leaked, the same way on every run."""
+    yield
+    gc.collect()
 
 
 # --------------------------------------------------------------------------------------------
