@@ -41,8 +41,12 @@ and a PostgreSQL server, to Redis, and to the GitHub simulator. Fixtures, from t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import io
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -317,6 +321,33 @@ async def run_worker_burst(
     options.setdefault("retry_base_seconds", 0.05)
     worker = build_worker(settings, burst=True, github_transport=github_transport, **options)
     try:
-        await worker.main()
+        main = asyncio.ensure_future(worker.main())
+        done, _ = await asyncio.wait([main], timeout=BURST_LIMIT_SECONDS)
+        if not done:
+            # Say what kept the worker busy, instead of a bare per-test timeout later.
+            report = await _burst_report(worker, settings.queue_name)
+            main.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await main
+            raise AssertionError(
+                f"the burst worker was still busy after {BURST_LIMIT_SECONDS:.0f} s:\n{report}"
+            )
+        main.result()
     finally:
         await close_worker(worker)
+
+
+# A burst run in this suite ends in seconds; past this, a job keeps re-queueing itself.
+BURST_LIMIT_SECONDS = 90.0
+
+
+async def _burst_report(worker: Any, queue_name: str) -> str:
+    lines = []
+    for job_id, score in await worker.pool.zrange(queue_name, 0, -1, withscores=True):
+        due = score / 1000 - time.time()
+        lines.append(f"queued {job_id.decode()} due in {due:.1f} s")
+    for job_id, task in worker.tasks.items():
+        stack = io.StringIO()
+        task.print_stack(file=stack)
+        lines.append(f"running {job_id}:\n{stack.getvalue()}")
+    return "\n".join(lines) or "nothing queued or running"
