@@ -214,7 +214,7 @@ async def run(args: argparse.Namespace) -> int:
         f"  (org members; base permission: {args.base_permission})"
     )
     print("GitHub calls per provisioned assignment:")
-    print(f"  API intake (candidate login check): {intake_calls / n:.2f}")
+    print(f"  API intake (candidate and reviewer login checks): {intake_calls / n:.2f}")
     print(f"  provisioning (worker):              {len(provisioning) / n:.2f}")
     print(f"  total:                              {len(log) / n:.2f}   (goal <= 5; GitHub Classroom ~9)")
     print("calls by route:")
