@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from worksample.assignments.state import AssignmentStatus
@@ -131,21 +131,27 @@ async def materialize_deadlines(
 
 async def write_hints(
     sessionmaker: async_sessionmaker[AsyncSession], hints: Sequence[tuple[Candidate, datetime]]
-) -> int:
+) -> None:
     """Store when to look at each assignment next. Only where the row is as it was read: a change
     made meanwhile (which cleared the column) must not be covered by a moment computed before it.
-    ``updated_at`` is kept as it was: nothing about the assignment changed."""
+    ``updated_at`` is kept as it was: nothing about the assignment changed. One statement for
+    the page, executed for each row (after an upgrade the first tick writes one per assignment)."""
     if not hints:
-        return 0
-    written = 0
+        return
+    table = Assignment.metadata.tables[Assignment.__tablename__]
+    statement = (
+        update(table)
+        .where(
+            table.c.id == bindparam("assignment_id"),
+            table.c.updated_at == bindparam("seen", type_=table.c.updated_at.type),
+        )
+        .values(
+            next_timer_at=bindparam("moment", type_=table.c.next_timer_at.type), updated_at=table.c.updated_at
+        )
+    )
     async with sessionmaker() as session:
-        for candidate, moment in hints:
-            result = await session.execute(
-                update(Assignment)
-                .where(Assignment.id == candidate.id, Assignment.updated_at == candidate.updated_at)
-                .values(next_timer_at=moment, updated_at=Assignment.updated_at)
-                .execution_options(synchronize_session=False)
-            )
-            written += int(getattr(result, "rowcount", 0))
+        await session.execute(
+            statement,
+            [{"assignment_id": c.id, "seen": c.updated_at, "moment": moment} for c, moment in hints],
+        )
         await session.commit()
-    return written
