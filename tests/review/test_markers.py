@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -84,30 +85,22 @@ async def test_feedback_whose_answer_was_lost_is_not_posted_again_on_retry(flow:
     assert kinds.count("review.feedback_posted") == 1
 
 
-async def test_routing_holds_no_sqlite_write_lock_while_github_answers(flow: Flow) -> None:
-    """SQLite's write lock is the whole database's: while a review request is on its way to
-    GitHub (a paced write, slow here), another writer must get the lock within its busy timeout."""
-    if not flow.settings.database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL locks the assignment's row only")
-    await flow.create(LEAD_ONLY)
-    await flow.accept()
-    await flow.drain()
+async def writes_elsewhere_while_github_answers(
+    flow: Flow, path: str, act: Callable[[], Awaitable[object]]
+) -> None:
+    """Delay GitHub's answer to the next POST on ``path``, do ``act`` and run the worker, and while
+    the call is on its way take SQLite's write lock from another connection, within 2 s."""
     response = await flow.world.control.post(
         "/_sandbox/faults",
-        json={
-            "method": "POST",
-            "path": f"/repos/{flow.full_name}/pulls/*/requested_reviewers",
-            "status": None,
-            "latency_seconds": 10,
-        },
+        json={"method": "POST", "path": path, "status": None, "latency_seconds": 10},
     )
     assert response.status_code == 201, response.text
-    await flow.open_pr()
+    await act()
     worker = asyncio.create_task(flow.drain())
-    faults = flow.world.sim.state.sandbox.faults
+    fault = flow.world.sim.state.sandbox.faults.routes[-1]
     deadline = asyncio.get_running_loop().time() + 60
-    while faults.routes[-1].remaining > 0:  # taken when the request arrives, before its delay
-        assert asyncio.get_running_loop().time() < deadline, "the review request never reached GitHub"
+    while fault.remaining > 0:  # taken when the request arrives, before its delay
+        assert asyncio.get_running_loop().time() < deadline, f"no POST {path} reached GitHub"
         assert not worker.done(), worker
         await asyncio.sleep(0.05)
     database = make_url(flow.settings.database_url).database
@@ -120,8 +113,34 @@ async def test_routing_holds_no_sqlite_write_lock_while_github_answers(flow: Flo
 
     await asyncio.to_thread(write_elsewhere)
     await worker
+
+
+async def test_no_sqlite_write_lock_is_held_while_github_takes_a_review_request_or_a_reply(
+    flow: Flow,
+) -> None:
+    """SQLite's write lock is the whole database's: while a paced write is on its way to GitHub,
+    other writers (the API, the webhook intake) must get it within their busy timeout."""
+    if not flow.settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks the assignment's row only")
+    await flow.create(LEAD_ONLY)
+    await flow.accept()
+    await flow.drain()
+    await writes_elsewhere_while_github_answers(
+        flow, f"/repos/{flow.full_name}/pulls/*/requested_reviewers", flow.open_pr
+    )
     pull = await flow.pull()
     assert [u["login"] for u in pull["requested_reviewers"]] == [LEAD]
+
+    async def incomplete_review() -> None:
+        await flow.review(LEAD, "clarity: 9\n", "APPROVE")
+
+    await writes_elsewhere_while_github_answers(
+        flow, f"/repos/{flow.full_name}/issues/*/comments", incomplete_review
+    )
+    ours = by_app(flow, await flow.comments())
+    assert [SCORECARD_MARKER in c["body"] for c in ours] == [True, False]
+    assert FEEDBACK_MARKER in ours[1]["body"]
     kinds = [e["kind"] for e in (await flow.assignment())["timeline"]]
-    assert kinds.count("review.requested") == 1
-    assert kinds.count("review.scorecard_posted") == 1
+    assert [
+        kinds.count(k) for k in ("review.requested", "review.scorecard_posted", "review.feedback_posted")
+    ] == [1, 1, 1]

@@ -31,10 +31,22 @@ IGNORED_OTHER_PR = "not on the submitted pull request"
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What one revision of a review is told when its scorecard needs fixing."""
+
+    revision: int
+    body: str  # ends with ``marker``
+    marker: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class RecordedReview:
     row: ReviewRow
     changed: bool  # a new review, or a new revision of its body or state
     note: str
+    # With ``defer_reply``: the reply the caller is to post and record (``post_reply``, ``record_reply``).
+    reply: Reply | None = None
 
 
 def _ignored_reason(assignment: Assignment, submission: Submission | None, row: ReviewRow) -> str | None:
@@ -60,9 +72,11 @@ async def record_review(
     rubric: Rubric,
     app: calls.AppIdentity,
     retrying: bool = False,
+    defer_reply: bool = False,
 ) -> RecordedReview | None:
     """Record the review; reply once per revision when its scorecard needs fixing. ``retrying``:
-    an earlier try of this job may have posted the reply and then not committed."""
+    an earlier try of this job may have posted the reply and then not committed. ``defer_reply``:
+    the reply is returned, neither posted nor recorded, for the caller to post after its commit."""
     review_id = int(review["id"])
     current = await calls.get_review(gh, owner, repo, pr_number, review_id)
     # Should GitHub no longer show it, the payload is the best knowledge there is.
@@ -118,30 +132,56 @@ async def record_review(
     incomplete = state != "dismissed" and result.status is not ScorecardStatus.COMPLETE
     if incomplete and await _needs_feedback(session, row, result.status):
         marker = feedback_marker(review_id, row.revision)
-        reply = render_scorecard_feedback(result, rubric, reviewer_login=row.reviewer_login)
+        text = render_scorecard_feedback(result, rubric, reviewer_login=row.reviewer_login)
+        reply = Reply(row.revision, f"{text}\n\n{marker}", marker, detail)
+        if defer_reply:
+            return RecordedReview(row, changed, note, reply)
         # Once per revision, whether GitHub takes the reply or not.
         row.feedback_revision = row.revision
         await session.flush()
         # The usual reply is one call; only a retried job looks for the reply it may have posted
         # before its transaction was lost (a crash, a failed commit, a 502 after the write).
-        comment_id = (
-            await calls.find_comment(gh, owner, repo, pr_number, marker, author=app) if retrying else None
+        posted = await post_reply(
+            gh, reply, owner=owner, repo=repo, pr_number=pr_number, app=app, look_first=retrying
         )
-        try:
-            if comment_id is None:
-                comment_id = await calls.create_comment(gh, owner, repo, pr_number, f"{reply}\n\n{marker}")
-        except calls.CommentRefused as exc:
-            # An archived repository, say (a delivery processed late): the review is still recorded,
-            # and the timeline says what the reviewer could not be told.
-            await record_event(
-                session, assignment, "review.feedback_refused", detail={**detail, "reason": str(exc)}
-            )
-            return RecordedReview(row, changed, note + "; feedback refused by GitHub")
-        await record_event(
-            session, assignment, "review.feedback_posted", detail={**detail, "comment_id": comment_id}
-        )
-        note += "; feedback posted"
+        note += await record_reply(session, assignment, reply, posted)
     return RecordedReview(row, changed, note)
+
+
+async def post_reply(
+    gh: GitHub[Any],
+    reply: Reply,
+    *,
+    owner: str,
+    repo: str,
+    pr_number: int,
+    app: calls.AppIdentity,
+    look_first: bool,
+) -> int | str:
+    """The reply's comment id (``look_first``: an earlier one carrying its marker, if any), or
+    GitHub's reason for refusing it (an archived repository, say: a delivery processed late)."""
+    found = (
+        await calls.find_comment(gh, owner, repo, pr_number, reply.marker, author=app) if look_first else None
+    )
+    if found is not None:
+        return found
+    try:
+        return await calls.create_comment(gh, owner, repo, pr_number, reply.body)
+    except calls.CommentRefused as exc:
+        return str(exc)
+
+
+async def record_reply(session: AsyncSession, assignment: Assignment, reply: Reply, posted: int | str) -> str:
+    """Put the reply on the timeline; a refusal too, so the recruiter sees what the reviewer was not told."""
+    if isinstance(posted, str):
+        await record_event(
+            session, assignment, "review.feedback_refused", detail={**reply.detail, "reason": posted}
+        )
+        return "; feedback refused by GitHub"
+    await record_event(
+        session, assignment, "review.feedback_posted", detail={**reply.detail, "comment_id": posted}
+    )
+    return "; feedback posted"
 
 
 def feedback_marker(review_id: int, revision: int) -> str:
