@@ -12,6 +12,7 @@ from tests.lifecycle.conftest import Life
 from tests.lifecycle.test_erase_scope import _subscribe
 
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 MINUTE = timedelta(minutes=1)
 
 
@@ -119,3 +120,32 @@ async def test_a_refused_lock_is_closed_and_reported_as_failed(life: Life) -> No
     await _tick(life)
     assert len(await _deadline_firings(life)) == 1
     assert await life.permission() == "write"
+
+
+async def test_an_invitation_github_will_not_withdraw_still_expires_at_the_deadline(life: Life) -> None:
+    await _subscribe(life)
+    await life.create()
+    deadline = (life.clock.now() + 2 * DAY).isoformat()
+    response = await life.api.post(
+        f"/v1/assignments/{life.assignment_id}/extend", json={"deadline": deadline}
+    )
+    assert response.status_code == 200, response.text
+    response = await life.world.control.post(
+        "/_sandbox/faults",
+        json={
+            "method": "DELETE",
+            "path": "/repos/*/invitations/*",
+            "status": 403,
+            "count": 10,
+            "message": "Resource not accessible by integration",
+        },
+    )
+    assert response.status_code == 201, response.text
+    await life.advance(2 * DAY + MINUTE)
+    await _tick(life)
+    state = await life.lifecycle()
+    assert state["status"] == "expired"
+    assert state["lock_failed"] is True
+    [data] = await life.ats_events("assignment.lock_failed")
+    assert "403" in data["reason"]
+    assert len(await life.ats_events("assignment.expired")) == 1

@@ -90,6 +90,18 @@ async def lock_refused(t: Target, reason: str) -> str:
     # The permission was never read back: GitHub refused before (or instead of) the downgrade.
     await _report_lock_failed(t, "unknown", reason)
     log.error("lifecycle.lock_refused assignment=%s reason=%s", a.id, reason)
+    if a.status == S.INVITED.value:
+        # Never accepted: past its deadline it expires all the same (the invitation GitHub would
+        # not withdraw is the failed lock) rather than staying invited with no timer left.
+        a.locked_at = t.now
+        await change_status(
+            t.session,
+            a,
+            S.EXPIRED,
+            reason="not accepted before the deadline; the invitation could not be withdrawn",
+            at=t.now,
+        )
+        return f"expired; withdrawing the invitation refused: {reason}"
     return f"lock refused: {reason}"
 
 
