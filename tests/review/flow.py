@@ -38,8 +38,10 @@ class Flow:
     pr_number: int = 0
     _app_clients: list[GitHub[Any]] = field(default_factory=list)
 
-    async def drain(self) -> None:
-        """Let every pending webhook reach the service, then run the worker until the queue is empty."""
+    async def drain(self, **options: Any) -> None:
+        """Let every pending webhook reach the service, then run the worker until the queue is empty.
+
+        ``options`` go to the worker (``pacing=``, ``max_rate_limit_wait=``, ...)."""
         await self.world.sim.state.sandbox.webhooks.flush()
         # SQLite has one writer: jobs run one at a time there, or a job holding the write lock
         # while it calls GitHub makes the others wait out the busy timeout on a loaded machine.
@@ -50,6 +52,7 @@ class Flow:
             github_transport=self.world.transport,
             poll_delay=0.05,
             max_jobs=1 if sqlite else 10,
+            **options,
         )
 
     async def create(self, reviewers: list[dict[str, Any]] | None = None) -> str:

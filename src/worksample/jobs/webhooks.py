@@ -6,7 +6,8 @@ sweeper (a worker cron) re-enqueues deliveries still unprocessed after ``STALE_A
 Running a delivery twice is harmless: the job skips a processed one, and every handler is
 idempotent in the domain anyway.
 
-Retries are explicit (arq treats any other exception as final): a rate limit → ``Retry`` after it;
+Retries are explicit (arq treats any other exception as final): a rate limit, or our own pacing
+putting the next write slot far off → ``Retry`` then, spending none of the delivery's tries;
 an assignment still being provisioned → ``Retry`` with growing delays for as long as it is (see
 ``_wait_for_provisioning``); anything unexpected → ``Retry`` with backoff, and after
 ``WEBHOOK_TRIES`` the delivery is marked processed with the error kept.
@@ -23,7 +24,7 @@ from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
-from githubkit.exception import RateLimitExceeded
+from githubkit.exception import RateLimitExceeded, RequestError
 from sqlalchemy import select, update
 
 from worksample.config import Settings
@@ -32,6 +33,7 @@ from worksample.db.session import session_scope
 from worksample.db.types import utcnow
 from worksample.github.handlers import router
 from worksample.github.handlers.context import HandlerContext
+from worksample.github.pacing import PacingDeferred
 from worksample.github.routing import WebhookEvent
 from worksample.jobs.provision import backoff
 from worksample.jobs.resources import WorkerResources
@@ -114,23 +116,38 @@ async def github_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
             await _finish(session, delivery.id, outcome=outcome, error=None)
     except RateLimitExceeded as exc:
         raise Retry(defer=timedelta(seconds=exc.retry_after.total_seconds() + 1.0)) from exc
+    except RequestError as exc:
+        if not isinstance(exc.exc, PacingDeferred):
+            return await _failed_try(resources, delivery, job_try, exc)
+        # Our own pacing put the next write slot far off (many pull requests at once, the hourly
+        # budget): not a failure, so it spends none of the delivery's tries; come back then.
+        log.info("webhook.paced delivery=%s defer=%.0fs", delivery_id, exc.exc.delay)
+        raise Retry(defer=timedelta(seconds=exc.exc.delay)) from exc
     except NotProvisionedYet as exc:
         return await _wait_for_provisioning(resources, delivery, job_try, exc)
     except Exception as exc:
-        # Counted from the delivery's own failures, not the job's tries: tries spent waiting for
-        # provisioning are no failures, and must not leave one transient error to give up on it.
-        if delivery.attempts + 1 >= WEBHOOK_TRIES:
-            return await _give_up(resources, delivery, exc)
-        log.warning("webhook.retry delivery=%s try=%d error=%r", delivery_id, job_try, exc)
-        async with session_scope(resources.sessionmaker) as session:
-            await session.execute(
-                update(GitHubDelivery)
-                .where(GitHubDelivery.id == delivery.id)
-                .values(attempts=GitHubDelivery.attempts + 1, last_error=_error(exc))
-            )
-        raise Retry(defer=timedelta(seconds=backoff(job_try, resources.retry_base_seconds))) from exc
+        return await _failed_try(resources, delivery, job_try, exc)
     log.info("webhook.processed delivery=%s event=%s outcome=%s", delivery_id, delivery.event, outcome)
     return outcome
+
+
+async def _failed_try(
+    resources: WorkerResources, delivery: GitHubDelivery, job_try: int, exc: Exception
+) -> str:
+    """Count a failure and retry with backoff; give the delivery up after ``WEBHOOK_TRIES``."""
+    # Counted from the delivery's own failures, not the job's tries: tries spent waiting for
+    # provisioning or for a pacing slot are no failures, and must not leave one transient error
+    # to give up on it.
+    if delivery.attempts + 1 >= WEBHOOK_TRIES:
+        return await _give_up(resources, delivery, exc)
+    log.warning("webhook.retry delivery=%s try=%d error=%r", delivery.delivery_id, job_try, exc)
+    async with session_scope(resources.sessionmaker) as session:
+        await session.execute(
+            update(GitHubDelivery)
+            .where(GitHubDelivery.id == delivery.id)
+            .values(attempts=GitHubDelivery.attempts + 1, last_error=_error(exc))
+        )
+    raise Retry(defer=timedelta(seconds=backoff(job_try, resources.retry_base_seconds))) from exc
 
 
 async def _wait_for_provisioning(

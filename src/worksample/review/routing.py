@@ -12,6 +12,7 @@ on SQLite the GitHub writes can be made outside the database-wide write lock (ha
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from worksample.assignments.state import ReviewerRole
 from worksample.db.models import Assignment, AssignmentReviewer, Submission
 from worksample.db.session import session_now
 from worksample.db.timeline import record_event
+from worksample.github.transport import inline_writes
 from worksample.review import github_calls as calls
 from worksample.scoring import SCORECARD_MARKER, render_scorecard_comment
 
@@ -72,7 +74,27 @@ async def route_on_github(
     app: calls.AppIdentity,
 ) -> Routing:
     """The GitHub side of routing, with no database write: on SQLite the caller runs it outside
-    the write transaction (the review requests and the comment are paced writes, seconds each)."""
+    the write transaction (the review requests and the comment are paced writes, seconds each).
+
+    Only the first write may be deferred by our pacing (``PacingDeferred``: the job comes back
+    for its slot, having made nothing). Once one is made, the rest wait in line: a retry would
+    redo that write first, spend the slot it waited for, and be deferred again, for ever.
+    """
+    with ExitStack() as in_line:
+        return await _route(gh, assignment, submission, owner, repo, catalog, public_url, app, in_line)
+
+
+async def _route(
+    gh: GitHub[Any],
+    assignment: Assignment,
+    submission: Submission,
+    owner: str,
+    repo: str,
+    catalog: Catalog,
+    public_url: str,
+    app: calls.AppIdentity,
+    in_line: ExitStack,
+) -> Routing:
     done = Routing()
     if submission.reviewers_requested_at is None:
         for reviewer in assignment.reviewers:
@@ -94,6 +116,7 @@ async def route_on_github(
                 done.requested.append((reviewer.login, str(exc)))
                 continue
             done.requested.append((reviewer.login, None))
+            in_line.enter_context(inline_writes())  # a write is made: the rest wait in line
     if submission.scorecard_comment_id is None:
         done.scorecard_id = await calls.find_comment(
             gh, owner, repo, submission.pr_number, SCORECARD_MARKER, author=app
