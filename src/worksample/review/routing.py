@@ -81,59 +81,47 @@ async def route_on_github(
     redo that write first, spend the slot it waited for, and be deferred again, for ever.
     """
     with ExitStack() as in_line:
-        return await _route(gh, assignment, submission, owner, repo, catalog, public_url, app, in_line)
-
-
-async def _route(
-    gh: GitHub[Any],
-    assignment: Assignment,
-    submission: Submission,
-    owner: str,
-    repo: str,
-    catalog: Catalog,
-    public_url: str,
-    app: calls.AppIdentity,
-    in_line: ExitStack,
-) -> Routing:
-    done = Routing()
-    if submission.reviewers_requested_at is None:
-        for reviewer in assignment.reviewers:
-            if reviewer.github_id is None:
-                done.reviewer_ids[reviewer.login] = await calls.user_id(gh, reviewer.login)
-        # Deliveries can be late: whoever already reviewed is not asked again (GitHub would put
-        # them back on the PR's list of pending reviewers).
-        reviewed = await calls.reviewer_ids(gh, owner, repo, submission.pr_number)
-        done.requested = []
-        for reviewer in lead_first(list(assignment.reviewers)):
-            if reviewer.role == ReviewerRole.OBSERVER.value:
-                continue  # observers watch; nobody waits for their review
-            if (reviewer.github_id or done.reviewer_ids.get(reviewer.login)) in reviewed:
-                continue
-            try:
-                await calls.request_reviewer(gh, owner, repo, submission.pr_number, reviewer.login)
-            except calls.ReviewerRefused as exc:
-                # Recorded, not fatal: the others are still asked and the recruiter sees why.
-                done.requested.append((reviewer.login, str(exc)))
-                continue
-            done.requested.append((reviewer.login, None))
-            in_line.enter_context(inline_writes())  # a write is made: the rest wait in line
-    if submission.scorecard_comment_id is None:
-        done.scorecard_id = await calls.find_comment(
-            gh, owner, repo, submission.pr_number, SCORECARD_MARKER, author=app
-        )
-        if done.scorecard_id is None:
-            rubric = catalog.get(assignment.artifact_id).manifest.rubric
-            body = render_scorecard_comment(
-                rubric, reviewer_guide_url=reviewer_guide_url(public_url, assignment.id)
+        done = Routing()
+        if submission.reviewers_requested_at is None:
+            for reviewer in assignment.reviewers:
+                if reviewer.github_id is None:
+                    done.reviewer_ids[reviewer.login] = await calls.user_id(gh, reviewer.login)
+            # Deliveries can be late: whoever already reviewed is not asked again (GitHub would put
+            # them back on the PR's list of pending reviewers).
+            reviewed = await calls.reviewer_ids(gh, owner, repo, submission.pr_number)
+            done.requested = []
+            for reviewer in lead_first(list(assignment.reviewers)):
+                if reviewer.role == ReviewerRole.OBSERVER.value:
+                    continue  # observers watch; nobody waits for their review
+                if (reviewer.github_id or done.reviewer_ids.get(reviewer.login)) in reviewed:
+                    continue
+                try:
+                    await calls.request_reviewer(gh, owner, repo, submission.pr_number, reviewer.login)
+                except calls.ReviewerRefused as exc:
+                    # Recorded, not fatal: the others are still asked and the recruiter sees why.
+                    done.requested.append((reviewer.login, str(exc)))
+                    continue
+                done.requested.append((reviewer.login, None))
+                in_line.enter_context(inline_writes())  # a write is made: the rest wait in line
+        if submission.scorecard_comment_id is None:
+            done.scorecard_id = await calls.find_comment(
+                gh, owner, repo, submission.pr_number, SCORECARD_MARKER, author=app
             )
-            try:
-                done.scorecard_id = await calls.create_comment(gh, owner, repo, submission.pr_number, body)
-                done.scorecard_posted = True
-            except calls.CommentRefused as exc:
-                # Not fatal to the submission this event records; left unset, so the next event
-                # about the pull request tries again.
-                done.scorecard_refused = str(exc)
-    return done
+            if done.scorecard_id is None:
+                rubric = catalog.get(assignment.artifact_id).manifest.rubric
+                body = render_scorecard_comment(
+                    rubric, reviewer_guide_url=reviewer_guide_url(public_url, assignment.id)
+                )
+                try:
+                    done.scorecard_id = await calls.create_comment(
+                        gh, owner, repo, submission.pr_number, body
+                    )
+                    done.scorecard_posted = True
+                except calls.CommentRefused as exc:
+                    # Not fatal to the submission this event records; left unset, so the next event
+                    # about the pull request tries again.
+                    done.scorecard_refused = str(exc)
+        return done
 
 
 async def record_routing(
