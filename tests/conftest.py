@@ -71,6 +71,7 @@ from tests.support.databases import (
 from tests.support.world import SERVICE_URL, GitHubWorld, build_world, install_app
 from worksample.api.keys import create_api_key
 from worksample.app import create_app
+from worksample.clock import Clock, OffsetClock
 from worksample.config import Settings
 from worksample.db.session import create_engine, create_sessionmaker, session_scope
 from worksample.jobs.connection import redis_settings
@@ -81,6 +82,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 __all__ = [
     "SERVICE_URL",
     "GitHubWorld",
+    "app_on_world",
     "install_app",
     "make_api_key",
     "queued_jobs",
@@ -225,9 +227,10 @@ async def running_app(
     *,
     github_transport: httpx.AsyncBaseTransport | None = None,
     arq_pool: Any = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """The service app with its lifespan running, and a client that talks to it in-process."""
-    app = create_app(settings, github_transport=github_transport, arq_pool=arq_pool)
+    app = create_app(settings, github_transport=github_transport, arq_pool=arq_pool, clock=clock)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
@@ -295,14 +298,31 @@ async def service_on_world(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The service app talking to the simulator (and receiving its webhooks), with the App
     installed on ``acme`` and an API key for ``acme`` already in the client's headers."""
-    running = running_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool)
+    async with app_on_world(world_settings, github_world, arq_pool) as (_app, client):
+        yield client
+
+
+@pytest.fixture
+def clock() -> OffsetClock:
+    """A clock the test moves; hand it to the service with ``app_on_world(..., clock=clock)``."""
+    return OffsetClock()
+
+
+@asynccontextmanager
+async def app_on_world(
+    world_settings: Settings, github_world: GitHubWorld, arq_pool: Any, *, clock: Clock | None = None
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """What ``service_on_world`` runs, for fixtures that need the app itself or their own clock."""
+    running = running_app(
+        world_settings, github_transport=github_world.transport, arq_pool=arq_pool, clock=clock
+    )
     async with running as (app, client), github_world.delivering_to(app):
         await install_app(github_world)
         resources = app.state.resources
         client.headers["Authorization"] = (
             f"Bearer {await make_api_key(resources.sessionmaker, github_world.org)}"
         )
-        yield client
+        yield app, client
 
 
 # --------------------------------------------------------------------------------------------

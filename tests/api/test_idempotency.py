@@ -14,14 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.api.bodies import assignment_body
 from tests.conftest import (
-    SERVICE_URL,
     GitHubWorld,
-    install_app,
-    make_api_key,
+    app_on_world,
     queued_jobs,
     run_worker_burst,
 )
-from worksample.app import create_app
 from worksample.clock import OffsetClock
 from worksample.config import Settings
 from worksample.db.models import Assignment, IdempotencyRecord
@@ -108,24 +105,11 @@ async def test_bad_keys_are_field_errors(api_client: httpx.AsyncClient, auth_hea
 
 
 @pytest.fixture
-def clock() -> OffsetClock:
-    return OffsetClock()
-
-
-@pytest.fixture
 async def clocked_service(
     world_settings: Settings, github_world: GitHubWorld, arq_pool: Any, clock: OffsetClock
 ) -> AsyncIterator[httpx.AsyncClient]:
     """``service_on_world`` with a clock the test moves."""
-    app = create_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool, clock=clock)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE_URL) as client,
-    ):
-        github_world.webhook_target.target = httpx.ASGITransport(app=app)
-        await install_app(github_world)
-        key = await make_api_key(app.state.resources.sessionmaker, github_world.org)
-        client.headers["Authorization"] = f"Bearer {key}"
+    async with app_on_world(world_settings, github_world, arq_pool, clock=clock) as (_app, client):
         yield client
 
 

@@ -12,21 +12,17 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import (
-    SERVICE_URL,
     GitHubWorld,
-    install_app,
-    make_api_key,
+    app_on_world,
     queued_jobs,
     run_worker_burst,
 )
 from tests.review.flow import Flow
-from worksample.app import create_app
 from worksample.clock import OffsetClock
 from worksample.config import Settings
 from worksample.db.models import Assignment, AssignmentEvent, OutboxEvent
@@ -111,29 +107,14 @@ class Life(Flow):
 
 
 @pytest.fixture
-def clock() -> OffsetClock:
-    return OffsetClock()
-
-
-@pytest.fixture
 async def life(
     world_settings: Settings, github_world: GitHubWorld, arq_pool: Any, clock: OffsetClock
 ) -> AsyncIterator[Life]:
-    app = create_app(world_settings, github_transport=github_world.transport, arq_pool=arq_pool, clock=clock)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE_URL) as client,
-    ):
-        github_world.webhook_target.target = httpx.ASGITransport(app=app)
-        await install_app(github_world)
+    # app_on_world sends deliveries still in flight (an acceptance without a drain) before the app closes.
+    async with app_on_world(world_settings, github_world, arq_pool, clock=clock) as (app, client):
         resources = app.state.resources
-        client.headers["Authorization"] = (
-            f"Bearer {await make_api_key(resources.sessionmaker, github_world.org)}"
-        )
         flow = Life(api=client, world=github_world, settings=world_settings)
         flow.clock = clock
         flow.sessionmaker = resources.sessionmaker
         flow.arq_pool = arq_pool
         yield flow
-        # Deliveries still in flight (an acceptance without a drain) must land before the app closes.
-        await github_world.sim.state.sandbox.webhooks.flush()
