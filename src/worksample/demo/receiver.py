@@ -34,6 +34,8 @@ class Delivery:
     def summary(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("data")
+        # Arrival order is not event order (Standard Webhooks promises none); the version is.
+        out["version"] = (self.data or {}).get("version")
         return out
 
 
